@@ -1,0 +1,73 @@
+//! The one provider trait every vendor implements, its neutral error type and
+//! the capability table. Vendor quirks live only in the vendor folders.
+//! Uses `model` only: a provider never sees state, plans or HCL.
+
+pub mod aliyun;
+pub mod capabilities;
+pub mod error;
+pub mod retry;
+
+pub use capabilities::Capabilities;
+pub use error::{ErrorKind, ProviderError};
+
+use crate::model::Domain;
+use async_trait::async_trait;
+
+/// A validation problem found by a provider in a desired domain:
+/// `pointer` is the JSON pointer of the offending attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub pointer: String,
+    pub message: String,
+}
+
+/// One entry of a vendor's domain listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainSummary {
+    pub name: String,
+    pub status: String,
+}
+
+/// Calls made by a provider, for progress reporting and the benchmark.
+pub trait CallObserver: Send + Sync {
+    fn on_call(&self, vendor: &str, action: &str);
+    fn on_retry(
+        &self,
+        vendor: &str,
+        action: &str,
+        error: &ProviderError,
+        wait: std::time::Duration,
+    );
+}
+
+/// One vendor's CDN API, in neutral terms. Every method is idempotent except
+/// `create_domain`, whose implementation must resolve an unknown outcome
+/// (lost answer) by reading before it retries.
+#[async_trait]
+pub trait Provider: Send + Sync + std::fmt::Debug {
+    /// Vendor name as used in `provider "NAME"` blocks.
+    fn vendor(&self) -> &'static str;
+
+    fn capabilities(&self) -> &'static Capabilities;
+
+    /// Vendor rules the neutral schema cannot express (origin mixes, counts).
+    fn validate_domain(&self, domain: &Domain) -> Vec<Invalid>;
+
+    /// Every domain on the account (all pages).
+    async fn list_domains(&self) -> Result<Vec<DomainSummary>, ProviderError>;
+
+    /// The live domain, or `None` if it does not exist.
+    async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError>;
+
+    /// Create the domain with its origins; `enabled = false` is applied by
+    /// the caller afterwards through `set_enabled`.
+    async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError>;
+
+    /// Change what differs between `prior` and `desired` in place (origins
+    /// and configuration; not the enabled flag, not replace-forcing fields).
+    async fn update_domain(&self, prior: &Domain, desired: &Domain) -> Result<(), ProviderError>;
+
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError>;
+
+    async fn delete_domain(&self, name: &str) -> Result<(), ProviderError>;
+}
