@@ -99,6 +99,10 @@ pub struct NestedBlock {
     pub json_name: &'static str,
     pub min_items: usize,
     pub max_items: Option<usize>,
+    /// Does the order of the blocks matter? Unordered lists (origins) are
+    /// compared as multisets, so a vendor that returns them in its own order
+    /// does not show up as a change.
+    pub ordered: bool,
     pub block: &'static BlockSchema,
 }
 
@@ -121,6 +125,17 @@ impl BlockSchema {
     }
     pub fn forces_new(&self, key: &str) -> bool {
         self.attribute(key).is_some_and(|a| a.force_new)
+    }
+    pub fn block_by_json_name(&self, json_name: &str) -> Option<&NestedBlock> {
+        self.blocks.iter().find(|b| b.json_name == json_name)
+    }
+    /// Top-level JSON keys set by configuration (not computed), in schema order.
+    pub fn config_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.attributes
+            .iter()
+            .filter(|a| !a.computed)
+            .map(|a| a.name)
+            .chain(self.blocks.iter().map(|b| b.json_name))
     }
 }
 
@@ -172,6 +187,7 @@ const DOMAIN_BLOCK: BlockSchema = BlockSchema {
         json_name: "origins",
         min_items: 1,
         max_items: None,
+        ordered: false,
         block: &ORIGIN_BLOCK,
     }],
 };

@@ -1,1 +1,108 @@
-//! placeholder
+//! Planning: compare the configuration with the state and the live vendor
+//! accounts, and produce a [`Plan`] — plain data the applier executes and
+//! the renderers print. The planner never calls a write API.
+
+pub mod action;
+pub mod change;
+pub mod diff;
+pub mod graph;
+pub mod planner;
+pub mod refresh;
+pub mod render;
+
+pub use action::Action;
+pub use change::{ResourceChange, ResourceDrift};
+pub use planner::{make_plan, PlanMode, PlanOptions};
+
+use crate::model::{Address, Diagnostic, ProviderAddr};
+use crate::provider::ProviderError;
+use crate::state::State;
+use serde::{Deserialize, Serialize};
+
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub mode: PlanMode,
+    /// Lineage and serial of the state the plan was made against.
+    pub lineage: String,
+    pub serial: u64,
+    /// Every resource in the configuration or the state, by address.
+    pub changes: Vec<ResourceChange>,
+    pub drift: Vec<ResourceDrift>,
+    /// The prior state with the live values read during refresh.
+    pub refreshed: State,
+}
+
+/// Counts for `Plan: X to add, Y to change, Z to destroy.`
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::NoOp => {}
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Replace => {
+                    s.add += 1;
+                    s.destroy += 1
+                }
+                Action::Delete => s.destroy += 1,
+            }
+        }
+        s
+    }
+
+    pub fn change(&self, address: &Address) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.address == address)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{} error(s) in the configuration", .0.iter().filter(|d| d.is_error()).count())]
+    Diagnostics(Vec<Diagnostic>),
+    #[error("{address}: no provider configuration named {provider:?}")]
+    MissingProvider {
+        address: Address,
+        provider: ProviderAddr,
+    },
+    #[error("refreshing {address}: {error}")]
+    Refresh {
+        address: Address,
+        error: ProviderError,
+    },
+    #[error("dependency cycle: {}", cycle_text(.0))]
+    Cycle(Vec<Address>),
+}
+
+fn cycle_text(c: &[Address]) -> String {
+    let mut names: Vec<String> = c.iter().map(|a| a.to_string()).collect();
+    if let Some(first) = names.first().cloned() {
+        names.push(first);
+    }
+    names.join(" -> ")
+}
+
+/// Progress of a plan, reported to the CLI (which prints; the engine never does).
+pub trait PlanHook: Send + Sync {
+    fn refresh_start(&self, _address: &Address) {}
+    /// `Ok(true)` found, `Ok(false)` gone, `Err` message.
+    fn refresh_done(&self, _address: &Address, _result: Result<bool, String>) {}
+}
+
+/// A hook that reports nothing.
+pub struct NoHook;
+impl PlanHook for NoHook {}

@@ -71,3 +71,7 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     async fn delete_domain(&self, name: &str) -> Result<(), ProviderError>;
 }
+
+/// The configured providers of a run, by address (`aliyun`, `aliyun.eu`).
+pub type ProviderSet =
+    std::collections::BTreeMap<crate::model::ProviderAddr, std::sync::Arc<dyn Provider>>;

@@ -1,1 +1,3 @@
-//! placeholder
+//! TEMPORARY stand-in.
+#[derive(Clone, Debug, Default)]
+pub struct RetryPolicy;

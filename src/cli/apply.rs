@@ -1,0 +1,126 @@
+//! `cdnform apply` and `cdnform destroy`: plan, show, confirm, apply, and
+//! persist the state (every finished change is journaled as it happens).
+
+use crate::apply::{apply_plan, ApplyOptions};
+use crate::cli::args::ApplyArgs;
+use crate::cli::error::CliError;
+use crate::cli::hooks::HumanApplyHook;
+use crate::cli::output::Output;
+use crate::cli::session::Session;
+use crate::plan::render::{render_plan, RenderOptions};
+use crate::plan::{PlanMode, Summary};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+
+pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, CliError> {
+    let mode = if destroy {
+        PlanMode::Destroy
+    } else {
+        PlanMode::Normal
+    };
+    let mut session =
+        Session::open(&args.run, if destroy { "destroy" } else { "apply" }, out).await?;
+    let plan = crate::cli::plan::compute(&session, &args.run, mode).await?;
+    out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+
+    if !plan.has_changes() {
+        if !plan.drift.is_empty() {
+            let mut state = plan.refreshed.clone();
+            session.backend.persist(&mut state)?;
+            out.line("\nThe state now records the live values read above.");
+        }
+        return Ok(0);
+    }
+    if !args.auto_approve {
+        confirm(destroy)?;
+    }
+
+    let state = plan.refreshed.clone();
+    let journal = session.backend.begin(&state)?;
+    let options = ApplyOptions {
+        parallelism: args.run.parallelism as usize,
+        ..ApplyOptions::default()
+    };
+    out.line("");
+    let (mut state, report) = apply_plan(
+        &plan,
+        &session.providers.set,
+        state,
+        journal,
+        &options,
+        Arc::new(HumanApplyHook),
+    )
+    .await;
+    let persisted = session.backend.persist(&mut state);
+    session.state = state;
+
+    let mut done = Summary::default();
+    for (_, action) in &report.applied {
+        match action {
+            crate::plan::Action::Create => done.add += 1,
+            crate::plan::Action::Update => done.change += 1,
+            crate::plan::Action::Replace => {
+                done.add += 1;
+                done.destroy += 1
+            }
+            crate::plan::Action::Delete => done.destroy += 1,
+            crate::plan::Action::NoOp => {}
+        }
+    }
+    persisted?;
+    if report.is_success() {
+        let verb = if destroy { "Destroy" } else { "Apply" };
+        out.line(&format!(
+            "\n{verb} complete! Resources: {} added, {} changed, {} destroyed.",
+            done.add, done.change, done.destroy
+        ));
+        return Ok(0);
+    }
+    let mut msg = format!(
+        "apply finished with errors: {} succeeded (kept in the state), {} failed, {} skipped",
+        report.applied.len(),
+        report.failed.len(),
+        report.skipped.len()
+    );
+    for (address, action, error) in &report.failed {
+        msg.push_str(&format!("\n  - {address} ({action}): {error}"));
+    }
+    for (address, because) in &report.skipped {
+        msg.push_str(&format!("\n  - {address}: skipped, depends on {because}"));
+    }
+    msg.push_str("\nRun `cdnform plan` to see what remains.");
+    Err(CliError::runtime(msg))
+}
+
+/// Ask for `yes` on a terminal; refuse to prompt when stdin is not one.
+fn confirm(destroy: bool) -> Result<(), CliError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CliError::user(
+            "refusing to ask for confirmation: standard input is not a terminal; \
+             run with -auto-approve to apply without a prompt",
+        ));
+    }
+    let what = if destroy {
+        "destroy all resources in the state"
+    } else {
+        "perform these actions"
+    };
+    print!(
+        "\nDo you want to {what}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::user(format!("cannot read the answer: {e}")))?;
+    if answer.trim() != "yes" {
+        return Err(CliError::user(if destroy {
+            "Destroy cancelled."
+        } else {
+            "Apply cancelled."
+        }));
+    }
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! Command-line definitions (clap). Terraform-style single-dash long flags
+//! (`-auto-approve`, `-var k=v`) are accepted as well as `--auto-approve`.
+
+use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cdnform",
+    version,
+    about = "Declarative reconciler for CDN accounts",
+    long_about = "cdnform reads the CDN domains you describe in *.hcl files, compares them with the state \
+file and the live vendor APIs, and plans and applies the difference.\n\n\
+Exit codes: 0 success, 1 error, 2 changes present (plan -detailed-exitcode)."
+)]
+pub struct Cli {
+    /// Switch to this directory before doing anything else (config, state and
+    /// the embedded emulator's data are then relative to it).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Never print colour codes (also: NO_COLOR set, or output not a terminal).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the configuration for errors without reading state or APIs.
+    Validate(VarArgs),
+    /// Show what apply would change.
+    Plan(PlanArgs),
+    /// Make the changes the plan shows and record them in the state.
+    Apply(ApplyArgs),
+    /// Delete every resource in the state (stop, then delete).
+    Destroy(ApplyArgs),
+    /// Rewrite *.hcl files in canonical format.
+    Fmt(FmtArgs),
+    /// Inspect the state.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Remove a lock left behind by a process that is gone.
+    ForceUnlock(ForceUnlockArgs),
+    /// Serve the vendor APIs locally (Alibaba Cloud CDN) for tests and demos.
+    Emulator(EmulatorArgs),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct VarArgs {
+    /// Set a variable: -var 'name=value' (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read variable values from an HCL file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StateArgs {
+    /// Path of the local state file.
+    #[arg(
+        long = "state",
+        value_name = "PATH",
+        default_value = "state/cdnform.state.json"
+    )]
+    pub state: PathBuf,
+    /// How long to wait for the state lock (e.g. 30s, 2m).
+    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// How many API operations to run at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallelism: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Plan to destroy every resource in the state.
+    #[arg(long)]
+    pub destroy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Do not ask for confirmation.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Only check: exit 3 when a file is not formatted, list it, change nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List the resource addresses in the state.
+    List(StateArgs),
+    /// Show one resource's recorded attributes.
+    Show {
+        address: String,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    /// The lock ID printed in the "state is locked" message.
+    pub lock_id: String,
+    #[arg(
+        long = "state",
+        value_name = "PATH",
+        default_value = "state/cdnform.state.json"
+    )]
+    pub state: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// File the emulated world is persisted to.
+    #[arg(long, default_value = "state/emulator.json")]
+    pub data: PathBuf,
+    /// Accepted Alibaba AccessKeyId.
+    #[arg(long, env = "CDNFORM_EMULATOR_ALIYUN_KEY_ID", default_value = "testid")]
+    pub aliyun_key_id: String,
+    /// Accepted Alibaba AccessKey secret.
+    #[arg(
+        long,
+        env = "CDNFORM_EMULATOR_ALIYUN_KEY_SECRET",
+        default_value = "testsecret",
+        hide_default_value = true
+    )]
+    pub aliyun_key_secret: String,
+    /// How long a new or changed domain stays `configuring`.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub configuring_delay: Duration,
+    /// Most domains the account may hold (DomainOverLimit past it).
+    #[arg(long, default_value_t = 500)]
+    pub max_domains: usize,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e} (use e.g. 30s, 2m, 1h)"))
+}
+
+/// Turn Terraform-style `-flag` into clap's `--flag` (short `-h` stays).
+pub fn normalise_args(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut passthrough = false;
+    for (i, a) in args.into_iter().enumerate() {
+        let s = a.to_string_lossy();
+        if i > 0 && !passthrough && s.starts_with('-') && !s.starts_with("--") && s.len() > 2 {
+            out.push(OsString::from(format!("-{s}")));
+        } else {
+            passthrough |= s == "--";
+            out.push(a);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_dash_long_flags() {
+        let args = normalise_args(
+            [
+                "cdnform",
+                "-chdir=x",
+                "apply",
+                "-auto-approve",
+                "-var",
+                "a=b",
+                "-h",
+            ]
+            .map(OsString::from),
+        );
+        let s: Vec<String> = args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            s,
+            [
+                "cdnform",
+                "--chdir=x",
+                "apply",
+                "--auto-approve",
+                "--var",
+                "a=b",
+                "-h"
+            ]
+        );
+        let cli = Cli::try_parse_from(args).unwrap();
+        assert!(cli.chdir.is_some());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert!(parse_duration("abc").is_err());
+    }
+}

@@ -1,0 +1,47 @@
+//! `cdnform plan`: refresh, compare, print the diff; `-detailed-exitcode`
+//! exits 2 when there are changes.
+
+use crate::cli::args::PlanArgs;
+use crate::cli::error::CliError;
+use crate::cli::hooks::HumanPlanHook;
+use crate::cli::output::Output;
+use crate::cli::session::Session;
+use crate::plan::render::{render_plan, RenderOptions};
+use crate::plan::{make_plan, Plan, PlanMode, PlanOptions};
+use std::sync::Arc;
+
+pub async fn run(args: PlanArgs, out: &Output) -> Result<i32, CliError> {
+    let mode = if args.destroy {
+        PlanMode::Destroy
+    } else {
+        PlanMode::Normal
+    };
+    let session = Session::open(&args.run, "plan", out).await?;
+    let plan = compute(&session, &args.run, mode).await?;
+    out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    })
+}
+
+pub async fn compute(
+    session: &Session,
+    run: &crate::cli::args::RunArgs,
+    mode: PlanMode,
+) -> Result<Plan, CliError> {
+    let options = PlanOptions {
+        mode,
+        parallelism: run.parallelism as usize,
+        refresh: true,
+    };
+    Ok(make_plan(
+        &session.config,
+        &session.state,
+        &session.providers.set,
+        &options,
+        Arc::new(HumanPlanHook),
+    )
+    .await?)
+}

@@ -1,0 +1,27 @@
+//! `cdnform validate`: load and check the configuration; no state, no APIs.
+
+use crate::cli::args::VarArgs;
+use crate::cli::error::CliError;
+use crate::cli::output::Output;
+use crate::cli::session::load_config;
+use crate::model::Desired;
+
+pub fn run(args: VarArgs, out: &Output) -> Result<i32, CliError> {
+    let config = load_config(&args, out)?;
+    out.line(&format!(
+        "Success! The configuration is valid ({} resource{}, {} provider{}).",
+        config.resources().len(),
+        if config.resources().len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        config.providers().len(),
+        if config.providers().len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    ));
+    Ok(0)
+}

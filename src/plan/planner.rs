@@ -1,0 +1,375 @@
+//! The planner: refresh, evaluate the configuration in dependency order with
+//! what is known so far, and decide one action per resource.
+
+use crate::model::schema::resource_schema;
+use crate::model::value::pointer_segment;
+use crate::model::{
+    Address, Desired, DesiredResource, Diagnostic, Domain, Lookup, PlannedValue, Unknown,
+};
+use crate::plan::diff::{changed_between, changed_config_keys};
+use crate::plan::graph::DepGraph;
+use crate::plan::refresh::{provider_for, refresh_all};
+use crate::plan::{
+    Action, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift, PLAN_FORMAT_VERSION,
+};
+use crate::provider::ProviderSet;
+use crate::state::{ResourceState, State};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanMode {
+    #[default]
+    Normal,
+    /// Delete everything in the state.
+    Destroy,
+    /// Only report drift; plan no changes.
+    RefreshOnly,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    pub mode: PlanMode,
+    pub parallelism: usize,
+    /// Read the live account (false: trust the state as it is).
+    pub refresh: bool,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            mode: PlanMode::Normal,
+            parallelism: 10,
+            refresh: true,
+        }
+    }
+}
+
+pub async fn make_plan(
+    desired: &dyn Desired,
+    prior: &State,
+    providers: &ProviderSet,
+    options: &PlanOptions,
+    hook: Arc<dyn PlanHook>,
+) -> Result<Plan, PlanError> {
+    let live = if options.refresh {
+        refresh_all(&prior.resources, providers, options.parallelism, &hook).await?
+    } else {
+        prior
+            .resources
+            .iter()
+            .map(|r| (r.address.clone(), Some(r.attributes.clone())))
+            .collect()
+    };
+
+    let (refreshed, drift) = apply_refresh(prior, &live);
+    let mut changes = Vec::new();
+    match options.mode {
+        PlanMode::RefreshOnly => {}
+        PlanMode::Destroy => {
+            changes = plan_deletes(&refreshed, |_| true);
+        }
+        PlanMode::Normal => {
+            let (mut planned, diagnostics) = plan_desired(desired, &refreshed, providers)?;
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                return Err(PlanError::Diagnostics(diagnostics));
+            }
+            let declared: Vec<&Address> = desired.resources().iter().map(|r| &r.address).collect();
+            planned.extend(plan_deletes(&refreshed, |a| !declared.contains(&a)));
+            changes = planned;
+        }
+    }
+    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        mode: options.mode,
+        lineage: prior.lineage.clone(),
+        serial: prior.serial,
+        changes,
+        drift,
+        refreshed,
+    })
+}
+
+/// The prior state with live values, and the drift between the two.
+fn apply_refresh(
+    prior: &State,
+    live: &BTreeMap<Address, Option<Json>>,
+) -> (State, Vec<ResourceDrift>) {
+    let mut refreshed = prior.clone();
+    refreshed.resources.clear();
+    let mut drift = Vec::new();
+    for r in &prior.resources {
+        let now = live
+            .get(&r.address)
+            .cloned()
+            .unwrap_or(Some(r.attributes.clone()));
+        let schema =
+            resource_schema(&r.address.resource_type).expect("state holds known resource types");
+        match &now {
+            None => drift.push(ResourceDrift {
+                address: r.address.clone(),
+                provider: r.provider.clone(),
+                before: r.attributes.clone(),
+                after: None,
+                changed: Vec::new(),
+            }),
+            Some(v) => {
+                let changed = changed_between(schema.block, &r.attributes, v);
+                if !changed.is_empty() {
+                    drift.push(ResourceDrift {
+                        address: r.address.clone(),
+                        provider: r.provider.clone(),
+                        before: r.attributes.clone(),
+                        after: Some(v.clone()),
+                        changed,
+                    });
+                }
+                refreshed.resources.push(ResourceState {
+                    attributes: v.clone(),
+                    ..r.clone()
+                });
+            }
+        }
+    }
+    (refreshed, drift)
+}
+
+fn plan_deletes(refreshed: &State, select: impl Fn(&Address) -> bool) -> Vec<ResourceChange> {
+    refreshed
+        .resources
+        .iter()
+        .filter(|r| select(&r.address))
+        .map(|r| ResourceChange {
+            address: r.address.clone(),
+            provider: r.provider.clone(),
+            action: Action::Delete,
+            before: Some(r.attributes.clone()),
+            after: None,
+            replace_because: Vec::new(),
+            depends_on: r.dependencies.clone(),
+        })
+        .collect()
+}
+
+/// Evaluate and plan every declared resource, dependencies first.
+fn plan_desired(
+    desired: &dyn Desired,
+    refreshed: &State,
+    providers: &ProviderSet,
+) -> Result<(Vec<ResourceChange>, Vec<Diagnostic>), PlanError> {
+    let resources: BTreeMap<&Address, &DesiredResource> = desired
+        .resources()
+        .iter()
+        .map(|r| (&r.address, r))
+        .collect();
+    let order = DepGraph::new(resources.keys().copied(), |a| {
+        resources[a].depends_on.clone()
+    })
+    .order()
+    .map_err(PlanError::Cycle)?;
+
+    let mut planned: BTreeMap<Address, ResourceChange> = BTreeMap::new();
+    let mut diagnostics = Vec::new();
+    for address in order {
+        let decl = resources[&address];
+        let provider = provider_for(providers, &address, &decl.provider)?;
+        let lookup = |a: &Address, path: &[String]| lookup_planned(&planned, a, path);
+        let value = match desired.evaluate(&address, &lookup) {
+            Ok(v) => v,
+            Err(mut d) => {
+                diagnostics.append(&mut d);
+                continue;
+            }
+        };
+        let schema = resource_schema(&address.resource_type).expect("config checks resource types");
+        if value.is_wholly_known() {
+            diagnostics.extend(validate_with_provider(
+                desired,
+                &address,
+                &value,
+                provider.as_ref(),
+            ));
+        }
+        let prior = refreshed.get(&address);
+        let change = decide(decl, schema.block, value, prior);
+        planned.insert(address, change);
+    }
+    Ok((planned.into_values().collect(), diagnostics))
+}
+
+fn decide(
+    decl: &DesiredResource,
+    schema: &crate::model::BlockSchema,
+    desired: PlannedValue,
+    prior: Option<&ResourceState>,
+) -> ResourceChange {
+    let mut change = ResourceChange {
+        address: decl.address.clone(),
+        provider: decl.provider.clone(),
+        action: Action::Create,
+        before: None,
+        after: None,
+        replace_because: Vec::new(),
+        depends_on: decl.depends_on.clone(),
+    };
+    let Some(prior) = prior else {
+        change.after = Some(with_computed_unknown(schema, desired));
+        return change;
+    };
+    change.before = Some(prior.attributes.clone());
+    let mut changed = changed_config_keys(schema, &desired, &prior.attributes);
+    if prior.provider != decl.provider {
+        changed.push("provider".to_string());
+    }
+    let forcing: Vec<String> = changed
+        .iter()
+        .filter(|k| schema.forces_new(k) || k.as_str() == "provider")
+        .cloned()
+        .collect();
+    if !forcing.is_empty() {
+        change.action = Action::Replace;
+        change.replace_because = forcing;
+        change.after = Some(with_computed_unknown(schema, desired));
+    } else {
+        change.action = if changed.is_empty() {
+            Action::NoOp
+        } else {
+            Action::Update
+        };
+        // Keep the live computed values; take every configured key from the config.
+        let mut after = PlannedValue {
+            value: prior.attributes.clone(),
+            ..desired.clone()
+        };
+        if let (Json::Object(out), Json::Object(want)) = (&mut after.value, &desired.value) {
+            for (k, v) in want {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        change.after = Some(after);
+    }
+    change
+}
+
+/// The desired value plus every computed attribute marked unknown.
+fn with_computed_unknown(schema: &crate::model::BlockSchema, mut v: PlannedValue) -> PlannedValue {
+    for attr in schema.attributes.iter().filter(|a| a.computed) {
+        if let Json::Object(m) = &mut v.value {
+            m.insert(attr.name.to_string(), Json::Null);
+        }
+        v.unknown
+            .insert(format!("/{}", attr.name), Unknown::Computed);
+    }
+    v
+}
+
+fn lookup_planned(
+    planned: &BTreeMap<Address, ResourceChange>,
+    a: &Address,
+    path: &[String],
+) -> Lookup {
+    let Some(after) = planned.get(a).and_then(|c| c.after.as_ref()) else {
+        return Lookup::Unknown;
+    };
+    let mut ptr = String::new();
+    for seg in path {
+        ptr.push('/');
+        ptr.push_str(&pointer_segment(seg));
+        if after.unknown.contains_key(&ptr) {
+            return Lookup::Unknown;
+        }
+    }
+    if after.is_unknown_at(&ptr) {
+        return Lookup::Unknown;
+    }
+    match after.value.pointer(&ptr) {
+        Some(v) => Lookup::Known(v.clone()),
+        None => {
+            let known_key = resource_schema(&a.resource_type).is_some_and(|s| {
+                path.first().is_some_and(|k| {
+                    s.block.attribute(k).is_some() || s.block.block_by_json_name(k).is_some()
+                })
+            });
+            if known_key && path.len() == 1 {
+                Lookup::Known(Json::Null)
+            } else {
+                Lookup::NoSuchAttribute
+            }
+        }
+    }
+}
+
+/// Vendor rules and the capability table, reported at the config location.
+fn validate_with_provider(
+    desired: &dyn Desired,
+    address: &Address,
+    value: &PlannedValue,
+    provider: &dyn crate::provider::Provider,
+) -> Vec<Diagnostic> {
+    let vendor = provider.vendor();
+    let mut out = Vec::new();
+    let caps = provider.capabilities();
+    if !caps
+        .resource_types
+        .contains(&address.resource_type.as_str())
+    {
+        out.push(
+            Diagnostic::error(format!(
+                "{vendor} does not support resource type {}",
+                address.resource_type
+            ))
+            .with_detail(format!("{address} uses provider {vendor}"))
+            .at(desired.locate(address, "")),
+        );
+        return out;
+    }
+    for ptr in set_pointers(&value.value, String::new()) {
+        if !caps.supports(&ptr) {
+            out.push(
+                Diagnostic::error(format!("{vendor} cannot express attribute {}", ptr.trim_start_matches('/')))
+                    .with_detail(format!("{address}: remove the attribute or use a provider that supports it (see `cdnform providers`)"))
+                    .at(desired.locate(address, &ptr)),
+            );
+        }
+    }
+    if address.resource_type == "cdn_domain" {
+        match Domain::from_json(&value.value) {
+            Ok(domain) => {
+                for invalid in provider.validate_domain(&domain) {
+                    out.push(
+                        Diagnostic::error(format!("Invalid value for {vendor}"))
+                            .with_detail(format!("{address}: {}", invalid.message))
+                            .at(desired.locate(address, &invalid.pointer)),
+                    );
+                }
+            }
+            Err(e) => out.push(
+                Diagnostic::error("Invalid resource value")
+                    .with_detail(format!("{address}: {e}"))
+                    .at(desired.locate(address, "")),
+            ),
+        }
+    }
+    out
+}
+
+/// JSON pointers of every leaf that holds a non-null value.
+fn set_pointers(v: &Json, prefix: String) -> Vec<String> {
+    match v {
+        Json::Object(m) => m
+            .iter()
+            .flat_map(|(k, v)| set_pointers(v, format!("{prefix}/{}", pointer_segment(k))))
+            .collect(),
+        Json::Array(items) if items.iter().any(|i| i.is_object()) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| set_pointers(v, format!("{prefix}/{i}")))
+            .collect(),
+        Json::Null => Vec::new(),
+        _ => vec![prefix],
+    }
+}

@@ -1,0 +1,84 @@
+//! Refresh: read every resource recorded in the state from its vendor,
+//! concurrently under a bound (`-parallelism`).
+
+use crate::model::{Address, ProviderAddr};
+use crate::plan::{PlanError, PlanHook};
+use crate::provider::{Provider, ProviderError, ProviderSet};
+use crate::state::ResourceState;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// Read one resource's live attributes; `None` when it no longer exists.
+pub async fn read_resource(
+    provider: &dyn Provider,
+    resource_type: &str,
+    vendor_id: &str,
+) -> Result<Option<Json>, ProviderError> {
+    match resource_type {
+        "cdn_domain" => Ok(provider.read_domain(vendor_id).await?.map(|d| d.to_json())),
+        other => unreachable!("resource type {other} has no reader"),
+    }
+}
+
+pub fn provider_for<'a>(
+    providers: &'a ProviderSet,
+    addr: &Address,
+    wanted: &ProviderAddr,
+) -> Result<&'a Arc<dyn Provider>, PlanError> {
+    providers
+        .get(wanted)
+        .ok_or_else(|| PlanError::MissingProvider {
+            address: addr.clone(),
+            provider: wanted.clone(),
+        })
+}
+
+/// Live attributes of each resource in `resources` (`None` = gone).
+pub async fn refresh_all(
+    resources: &[ResourceState],
+    providers: &ProviderSet,
+    parallelism: usize,
+    hook: &Arc<dyn PlanHook>,
+) -> Result<BTreeMap<Address, Option<Json>>, PlanError> {
+    let permits = Arc::new(Semaphore::new(parallelism.max(1)));
+    let mut tasks = JoinSet::new();
+    for r in resources {
+        let provider = provider_for(providers, &r.address, &r.provider)?.clone();
+        let permits = permits.clone();
+        let hook = hook.clone();
+        let (address, vendor_id) = (r.address.clone(), r.vendor_id.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("semaphore open");
+            hook.refresh_start(&address);
+            let result = read_resource(provider.as_ref(), &address.resource_type, &vendor_id).await;
+            hook.refresh_done(
+                &address,
+                result
+                    .as_ref()
+                    .map(|v| v.is_some())
+                    .map_err(|e| e.to_string()),
+            );
+            (address, result)
+        });
+    }
+    let mut live = BTreeMap::new();
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        let (address, result) = joined.expect("refresh task panicked");
+        match result {
+            Ok(v) => {
+                live.insert(address, v);
+            }
+            Err(error) => {
+                first_error.get_or_insert(PlanError::Refresh { address, error });
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(live),
+    }
+}
