@@ -106,3 +106,6 @@ pub trait PlanHook: Send + Sync {
 /// A hook that reports nothing.
 pub struct NoHook;
 impl PlanHook for NoHook {}
+
+#[cfg(test)]
+mod tests;

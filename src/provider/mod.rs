@@ -5,6 +5,7 @@
 pub mod aliyun;
 pub mod capabilities;
 pub mod error;
+pub mod memory;
 pub mod retry;
 
 pub use capabilities::Capabilities;

@@ -1,0 +1,121 @@
+//! An in-memory provider: the reference behaviour of the trait, used by the
+//! planner's and applier's unit tests (no HTTP, no vendor quirks).
+
+use crate::model::Domain;
+use crate::provider::{Capabilities, DomainSummary, ErrorKind, Invalid, Provider, ProviderError};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+pub static MEMORY_CAPABILITIES: Capabilities = Capabilities {
+    vendor: "memory",
+    resource_types: &["cdn_domain"],
+    attributes: &["/name", "/cdn_type", "/enabled", "/origins"],
+    max_origins: 20,
+};
+
+#[derive(Debug, Default)]
+pub struct MemoryProvider {
+    domains: Mutex<BTreeMap<String, Domain>>,
+    /// `"create:a.example.com"`-style keys of calls that must fail.
+    failures: Mutex<BTreeSet<String>>,
+    calls: Mutex<Vec<String>>,
+}
+
+impl MemoryProvider {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn fail(&self, op: &str, name: &str) {
+        self.failures.lock().unwrap().insert(format!("{op}:{name}"));
+    }
+    pub fn calls(&self) -> Vec<String> {
+        self.calls.lock().unwrap().clone()
+    }
+    pub fn domains(&self) -> BTreeMap<String, Domain> {
+        self.domains.lock().unwrap().clone()
+    }
+    pub fn put(&self, d: Domain) {
+        self.domains.lock().unwrap().insert(d.name.clone(), d);
+    }
+    fn call(&self, op: &str, name: &str) -> Result<(), ProviderError> {
+        let key = format!("{op}:{name}");
+        self.calls.lock().unwrap().push(key.clone());
+        if self.failures.lock().unwrap().contains(&key) {
+            let mut e = ProviderError::new("memory", op, ErrorKind::Invalid, format!("injected failure for {name}"));
+            e.code = Some("Injected".into());
+            return Err(e);
+        }
+        Ok(())
+    }
+    fn not_found(op: &str, name: &str) -> ProviderError {
+        ProviderError::new("memory", op, ErrorKind::NotFound, format!("{name} does not exist"))
+    }
+}
+
+#[async_trait]
+impl Provider for MemoryProvider {
+    fn vendor(&self) -> &'static str {
+        "memory"
+    }
+    fn capabilities(&self) -> &'static Capabilities {
+        &MEMORY_CAPABILITIES
+    }
+    fn validate_domain(&self, d: &Domain) -> Vec<Invalid> {
+        if d.origins.len() > MEMORY_CAPABILITIES.max_origins {
+            return vec![Invalid {
+                pointer: "/origins".into(),
+                message: "too many origins".into(),
+            }];
+        }
+        Vec::new()
+    }
+    async fn list_domains(&self) -> Result<Vec<DomainSummary>, ProviderError> {
+        self.call("list", "*")?;
+        Ok(self
+            .domains()
+            .values()
+            .map(|d| DomainSummary {
+                name: d.name.clone(),
+                status: d.status.clone().unwrap_or_default(),
+            })
+            .collect())
+    }
+    async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
+        self.call("read", name)?;
+        Ok(self.domains.lock().unwrap().get(name).cloned())
+    }
+    async fn create_domain(&self, d: &Domain) -> Result<(), ProviderError> {
+        self.call("create", &d.name)?;
+        let mut domains = self.domains.lock().unwrap();
+        if domains.contains_key(&d.name) {
+            return Err(ProviderError::new("memory", "create", ErrorKind::AlreadyExists, "exists"));
+        }
+        let mut d = d.clone();
+        d.enabled = true;
+        d.status = Some("online".into());
+        d.cname = Some(format!("{}.cdn.memory.test", d.name));
+        domains.insert(d.name.clone(), d);
+        Ok(())
+    }
+    async fn update_domain(&self, _prior: &Domain, desired: &Domain) -> Result<(), ProviderError> {
+        self.call("update", &desired.name)?;
+        let mut domains = self.domains.lock().unwrap();
+        let d = domains.get_mut(&desired.name).ok_or_else(|| Self::not_found("update", &desired.name))?;
+        d.origins = desired.origins.clone();
+        Ok(())
+    }
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError> {
+        self.call(if enabled { "start" } else { "stop" }, name)?;
+        let mut domains = self.domains.lock().unwrap();
+        let d = domains.get_mut(name).ok_or_else(|| Self::not_found("stop", name))?;
+        d.enabled = enabled;
+        d.status = Some(if enabled { "online" } else { "offline" }.into());
+        Ok(())
+    }
+    async fn delete_domain(&self, name: &str) -> Result<(), ProviderError> {
+        self.call("delete", name)?;
+        self.domains.lock().unwrap().remove(name);
+        Ok(())
+    }
+}
