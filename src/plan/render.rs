@@ -290,6 +290,14 @@ impl Body {
                 l.text
             );
         }
+        if hidden > 0 {
+            let _ = writeln!(
+                self.out,
+                "{}# ({hidden} unchanged attribute{} hidden)",
+                " ".repeat(4 * depth + 4),
+                plural(hidden)
+            );
+        }
         let mut hidden_blocks = 0;
         for nb in schema.blocks {
             let p = format!("{ptr}/{}", pointer_segment(nb.json_name));
@@ -331,14 +339,6 @@ impl Body {
                     hidden_blocks += self.block_list_diff(depth, nb, &old, &new, &p, after);
                 }
             }
-        }
-        if hidden > 0 {
-            let _ = writeln!(
-                self.out,
-                "{}# ({hidden} unchanged attribute{} hidden)",
-                " ".repeat(4 * depth + 4),
-                plural(hidden)
-            );
         }
         if hidden_blocks > 0 {
             let _ = writeln!(
