@@ -1,0 +1,132 @@
+//! Bad input of every kind: a clear message, exit 1, and nothing lost (the
+//! state file is byte-for-byte what it was).
+
+use crate::common::{domain_block, provider_block, Emu, Project, Run};
+use cdnform::state::{LocalBackend, LockRequest, StateBackend};
+use std::time::Duration;
+
+/// A project with two domains applied, so there is a state to protect.
+fn applied(emu: &Emu) -> Project {
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!("{}\n{}", provider_block(&emu.url()), domain_block("web", "www.example.com", "web", "192.0.2.10")),
+    );
+    let r = p.run(&["apply", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    p
+}
+
+fn assert_fails_keeping_state(p: &Project, args: &[&str], expect: &[&str]) -> Run {
+    let before = p.state_bytes();
+    let r = p.run(args);
+    assert_eq!(r.code, 1, "{r:?}");
+    for e in expect {
+        assert!(r.all().contains(e), "expected {e:?} in\n{r:?}");
+    }
+    assert_eq!(p.state_bytes(), before, "state unchanged");
+    r
+}
+
+#[test]
+fn hcl_syntax_error_points_at_file_line_col() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    p.write("broken.hcl", "resource \"cdn_domain\" \"x\" {\n  name = \"a.example.com\n}\n");
+    assert_fails_keeping_state(&p, &["plan"], &["broken.hcl:2:"]);
+}
+
+#[test]
+fn unknown_attribute_suggests_the_right_one() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    p.write(
+        "extra.hcl",
+        "resource \"cdn_domain\" \"x\" {\n  name     = \"x.example.com\"\n  cdn_tpye = \"web\"\n  origin {\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }\n}\n",
+    );
+    let r = assert_fails_keeping_state(&p, &["apply", "-auto-approve"], &["extra.hcl:3:3", "cdn_tpye", "cdn_type"]);
+    assert!(r.stderr.contains("cdn_tpye = \"web\""), "source line shown: {r:?}");
+}
+
+#[test]
+fn invalid_domain_name_is_rejected() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    p.write("bad.hcl", &domain_block("bad", "not_a domain", "web", "192.0.2.1"));
+    assert_fails_keeping_state(&p, &["plan"], &["bad.hcl:2:", "not_a domain"]);
+}
+
+#[test]
+fn dependency_cycle_is_named() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    p.write(
+        "cycle.hcl",
+        "resource \"cdn_domain\" \"a\" {\n  name = \"a.example.com\"\n  depends_on = [cdn_domain.b]\n  origin {\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }\n}\n\
+         resource \"cdn_domain\" \"b\" {\n  name = \"b.example.com\"\n  depends_on = [cdn_domain.a]\n  origin {\n    type    = \"ip\"\n    address = \"192.0.2.2\"\n  }\n}\n",
+    );
+    assert_fails_keeping_state(&p, &["plan"], &["cycle", "cdn_domain.a", "cdn_domain.b"]);
+}
+
+#[test]
+fn vendor_origin_rule_points_at_the_config() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    p.write(
+        "mixed.hcl",
+        "resource \"cdn_domain\" \"mixed\" {\n  name = \"mixed.example.com\"\n  origin {\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }\n  origin {\n    type    = \"domain\"\n    address = \"origin.example.net\"\n  }\n}\n",
+    );
+    assert_fails_keeping_state(&p, &["plan"], &["mixed.hcl:", "aliyun", "cdn_domain.mixed"]);
+}
+
+#[test]
+fn corrupt_state_is_an_error_and_never_overwritten() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    std::fs::write(p.state_path(), b"{\"format_version\": 1, \"serial\": ").unwrap();
+    assert_fails_keeping_state(&p, &["apply", "-auto-approve"], &["cdnform.state.json", "not valid"]);
+}
+
+#[test]
+fn wrong_credentials_show_the_vendor_error_not_the_secret() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    let config = std::fs::read_to_string(p.path().join("main.hcl")).unwrap();
+    p.write("main.hcl", &config.replace("\"testsecret\"", "\"s3cr3t-WRONG-value\""));
+    let r = assert_fails_keeping_state(&p, &["plan"], &["SignatureDoesNotMatch", "cdn_domain.web", "DescribeCdnDomainDetail"]);
+    assert!(!r.all().contains("s3cr3t-WRONG-value"), "secret printed: {r:?}");
+}
+
+#[test]
+fn missing_credentials_name_the_environment_variables() {
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!("provider \"aliyun\" {{}}\n{}", domain_block("web", "www.example.com", "web", "192.0.2.10")),
+    );
+    let r = p.run(&["plan"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{r:?}");
+}
+
+#[test]
+fn held_lock_refuses_and_names_the_holder() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    let backend = LocalBackend::new(p.state_path());
+    let guard = backend
+        .lock(&LockRequest { operation: "apply".into() }, Duration::ZERO)
+        .unwrap();
+    let id = guard.info().id.clone();
+    assert_fails_keeping_state(&p, &["apply", "-auto-approve"], &["locked", &id, "force-unlock"]);
+    drop(guard);
+    assert_eq!(p.run(&["plan"]).code, 0);
+}
+
+#[test]
+fn no_prompt_without_a_terminal() {
+    let emu = Emu::start();
+    let p = applied(&emu);
+    p.write("more.hcl", &domain_block("img", "img.example.com", "web", "192.0.2.20"));
+    assert_fails_keeping_state(&p, &["apply"], &["-auto-approve", "not a terminal"]);
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real `cdnform` binary against the emulator on a
+//! loopback port.
+
+mod common;
+mod errors;
+mod lifecycle;
+mod quickstart;
