@@ -249,11 +249,21 @@ impl Body {
                     key: name.into(),
                     text: format!("{o} -> null"),
                 },
-                (Action::Update | Action::Replace, Some(o), Some(n)) if o != n || unknown => Line {
-                    action: Action::Update,
-                    key: name.into(),
-                    text: format!("{o} -> {n}{force}"),
-                },
+                (Action::Update | Action::Replace, Some(o), Some(n)) if old != new || unknown => {
+                    let multi = match (old, new) {
+                        (Some(Json::String(a)), Some(Json::String(b)))
+                            if !sensitive && !unknown =>
+                        {
+                            multiline_diff(a, b, 4 * depth + 4)
+                        }
+                        _ => None,
+                    };
+                    Line {
+                        action: Action::Update,
+                        key: name.into(),
+                        text: multi.unwrap_or_else(|| format!("{o} -> {n}{force}")),
+                    }
+                }
                 (Action::Update | Action::Replace, Some(o), Some(_)) => {
                     if name != "name" {
                         hidden += 1;
@@ -501,6 +511,26 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// A line diff of two multi-line strings as a heredoc (`None` when neither
+/// spans several lines).
+fn multiline_diff(a: &str, b: &str, indent: usize) -> Option<String> {
+    if !a.contains('\n') && !b.contains('\n') {
+        return None;
+    }
+    let pad = " ".repeat(indent);
+    let mut out = String::from("<<-EOT\n");
+    for change in similar::TextDiff::from_lines(a, b).iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+            similar::ChangeTag::Equal => ' ',
+        };
+        let _ = writeln!(out, "{pad}{sign} {}", change.value().trim_end_matches('\n'));
+    }
+    let _ = write!(out, "{pad}  EOT");
+    Some(out)
+}
+
 /// One value as HCL-ish text: strings quoted, lists and maps inline.
 pub fn fmt_value(v: &Json) -> String {
     match v {
@@ -517,5 +547,62 @@ pub fn fmt_value(v: &Json) -> String {
                 .join(", ")
         ),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiline_strings_are_diffed_by_line() {
+        let d = multiline_diff("a\nb\nc\n", "a\nB\nc\n", 2).unwrap();
+        assert_eq!(d, "<<-EOT\n    a\n  - b\n  + B\n    c\n    EOT");
+        assert!(multiline_diff("a", "b", 2).is_none());
+    }
+
+    #[test]
+    fn values_render_like_hcl() {
+        assert_eq!(
+            fmt_value(&serde_json::json!(["a", 1, true])),
+            "[\"a\", 1, true]"
+        );
+        assert_eq!(fmt_value(&serde_json::json!({"k": "v"})), "{ k = \"v\" }");
+    }
+
+    #[test]
+    fn sensitive_values_are_hidden() {
+        use crate::model::{Address, ProviderAddr};
+        let mut after = PlannedValue::known(serde_json::json!({
+            "name": "a.example.com", "cdn_type": "web", "enabled": true,
+            "origins": [{"type": "domain", "address": "secret-origin.example.net", "port": 80, "priority": 20, "weight": 10}]
+        }));
+        after.sensitive.insert("/origins/0/address".into());
+        let change = ResourceChange {
+            address: Address::new("cdn_domain", "a"),
+            provider: ProviderAddr::new("aliyun", None),
+            action: Action::Create,
+            before: None,
+            after: Some(after.clone()),
+            replace_because: vec![],
+            depends_on: vec![],
+        };
+        let text = render_change(&change, RenderOptions::default());
+        assert!(text.contains("address  = (sensitive value)"), "{text}");
+        assert!(!text.contains("secret-origin"), "{text}");
+
+        let mut before = after.value.clone();
+        before["origins"][0]["address"] = "old-secret.example.net".into();
+        let update = ResourceChange {
+            action: Action::Update,
+            before: Some(before),
+            ..change
+        };
+        let text = render_change(&update, RenderOptions::default());
+        assert!(
+            text.contains("~ address = (sensitive value) -> (sensitive value)"),
+            "{text}"
+        );
+        assert!(!text.contains("secret"), "{text}");
     }
 }

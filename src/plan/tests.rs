@@ -2,7 +2,10 @@
 //! and a fixed desired configuration (no HCL, no HTTP).
 
 use crate::apply::{apply_plan, ApplyOptions, NoApplyHook};
-use crate::model::{Address, Desired, DesiredResource, Diagnostic, Location, Lookup, Part, PlannedValue, ProviderAddr, Unknown};
+use crate::model::{
+    Address, Desired, DesiredResource, Diagnostic, Location, Lookup, Part, PlannedValue,
+    ProviderAddr, Unknown,
+};
 use crate::plan::render::{render_plan, RenderOptions};
 use crate::plan::{make_plan, Action, NoHook, Plan, PlanMode, PlanOptions};
 use crate::provider::memory::MemoryProvider;
@@ -59,7 +62,11 @@ impl Desired for FakeDesired {
     fn resources(&self) -> &[DesiredResource] {
         &self.resources
     }
-    fn evaluate(&self, a: &Address, lookup: &dyn Fn(&Address, &[String]) -> Lookup) -> Result<PlannedValue, Vec<Diagnostic>> {
+    fn evaluate(
+        &self,
+        a: &Address,
+        lookup: &dyn Fn(&Address, &[String]) -> Lookup,
+    ) -> Result<PlannedValue, Vec<Diagnostic>> {
         let d = self.decls.iter().find(|d| d.name == a.name).unwrap();
         let mut v = PlannedValue::known(d.value.clone());
         if let Some((other, attr)) = d.origin_from {
@@ -97,7 +104,10 @@ impl Journal for MemJournal {
 
 fn providers(p: &Arc<MemoryProvider>) -> ProviderSet {
     let mut set = ProviderSet::new();
-    set.insert(ProviderAddr::new("memory", None), p.clone() as Arc<dyn Provider>);
+    set.insert(
+        ProviderAddr::new("memory", None),
+        p.clone() as Arc<dyn Provider>,
+    );
     set
 }
 
@@ -110,15 +120,25 @@ fn empty_state() -> State {
     }
 }
 
-async fn plan(desired: &FakeDesired, state: &State, p: &Arc<MemoryProvider>, mode: PlanMode) -> Plan {
+async fn plan(
+    desired: &FakeDesired,
+    state: &State,
+    p: &Arc<MemoryProvider>,
+    mode: PlanMode,
+) -> Plan {
     let options = PlanOptions {
         mode,
         ..PlanOptions::default()
     };
-    make_plan(desired, state, &providers(p), &options, Arc::new(NoHook)).await.unwrap()
+    make_plan(desired, state, &providers(p), &options, Arc::new(NoHook))
+        .await
+        .unwrap()
 }
 
-async fn apply(plan: &Plan, p: &Arc<MemoryProvider>) -> (State, crate::apply::ApplyReport, Vec<JournalOp>) {
+async fn apply(
+    plan: &Plan,
+    p: &Arc<MemoryProvider>,
+) -> (State, crate::apply::ApplyReport, Vec<JournalOp>) {
     let journal = MemJournal::default();
     let (state, report) = apply_plan(
         plan,
@@ -135,8 +155,18 @@ async fn apply(plan: &Plan, p: &Arc<MemoryProvider>) -> (State, crate::apply::Ap
 
 fn two_domains() -> FakeDesired {
     FakeDesired::new(vec![
-        Decl { name: "web", value: domain("www.example.com", "192.0.2.10"), origin_from: None, depends_on: vec![] },
-        Decl { name: "img", value: domain("img.example.com", "192.0.2.20"), origin_from: None, depends_on: vec![] },
+        Decl {
+            name: "web",
+            value: domain("www.example.com", "192.0.2.10"),
+            origin_from: None,
+            depends_on: vec![],
+        },
+        Decl {
+            name: "img",
+            value: domain("img.example.com", "192.0.2.20"),
+            origin_from: None,
+            depends_on: vec![],
+        },
     ])
 }
 
@@ -164,43 +194,78 @@ async fn create_then_no_changes() {
 #[tokio::test]
 async fn update_in_place_and_replace() {
     let p = Arc::new(MemoryProvider::new());
-    let (state, _, _) = apply(&plan(&two_domains(), &empty_state(), &p, PlanMode::Normal).await, &p).await;
+    let (state, _, _) = apply(
+        &plan(&two_domains(), &empty_state(), &p, PlanMode::Normal).await,
+        &p,
+    )
+    .await;
 
     let mut changed_web = domain("www.example.com", "192.0.2.11");
     let mut changed_img = domain("img.example.com", "192.0.2.20");
     changed_img["cdn_type"] = json!("download");
-    changed_web["origins"].as_array_mut().unwrap().push(json!({"type": "ip", "address": "192.0.2.12", "port": 8080, "priority": 30, "weight": 10}));
+    changed_web["origins"].as_array_mut().unwrap().push(
+        json!({"type": "ip", "address": "192.0.2.12", "port": 8080, "priority": 30, "weight": 10}),
+    );
     let desired = FakeDesired::new(vec![
-        Decl { name: "web", value: changed_web, origin_from: None, depends_on: vec![] },
-        Decl { name: "img", value: changed_img, origin_from: None, depends_on: vec![] },
+        Decl {
+            name: "web",
+            value: changed_web,
+            origin_from: None,
+            depends_on: vec![],
+        },
+        Decl {
+            name: "img",
+            value: changed_img,
+            origin_from: None,
+            depends_on: vec![],
+        },
     ]);
     let next = plan(&desired, &state, &p, PlanMode::Normal).await;
     assert_eq!(next.change(&addr("web")).unwrap().action, Action::Update);
     let img = next.change(&addr("img")).unwrap();
     assert_eq!(img.action, Action::Replace);
     assert_eq!(img.replace_because, vec!["cdn_type"]);
-    insta::assert_snapshot!("plan_update_replace", render_plan(&next, RenderOptions::default()));
+    insta::assert_snapshot!(
+        "plan_update_replace",
+        render_plan(&next, RenderOptions::default())
+    );
 
     let (state, report, _) = apply(&next, &p).await;
     assert!(report.is_success(), "{report:?}");
-    assert_eq!(p.domains()["img.example.com"].cdn_type, crate::model::CdnType::Download);
+    assert_eq!(
+        p.domains()["img.example.com"].cdn_type,
+        crate::model::CdnType::Download
+    );
     assert_eq!(p.domains()["www.example.com"].origins.len(), 2);
-    assert!(!plan(&desired, &state, &p, PlanMode::Normal).await.has_changes());
+    assert!(!plan(&desired, &state, &p, PlanMode::Normal)
+        .await
+        .has_changes());
 }
 
 #[tokio::test]
 async fn drift_is_reported_and_corrected() {
     let p = Arc::new(MemoryProvider::new());
     let desired = two_domains();
-    let (state, _, _) = apply(&plan(&desired, &empty_state(), &p, PlanMode::Normal).await, &p).await;
+    let (state, _, _) = apply(
+        &plan(&desired, &empty_state(), &p, PlanMode::Normal).await,
+        &p,
+    )
+    .await;
     p.set_enabled("www.example.com", false).await.unwrap();
     p.delete_domain("img.example.com").await.unwrap();
 
     let next = plan(&desired, &state, &p, PlanMode::Normal).await;
     assert_eq!(next.drift.len(), 2);
-    let web_drift = next.drift.iter().find(|d| d.address == addr("web")).unwrap();
+    let web_drift = next
+        .drift
+        .iter()
+        .find(|d| d.address == addr("web"))
+        .unwrap();
     assert_eq!(web_drift.changed, vec!["enabled"]);
-    assert!(next.drift.iter().any(|d| d.address == addr("img") && d.after.is_none()));
+    assert!(next
+        .drift
+        .iter()
+        .any(|d| d.address == addr("img") && d.after.is_none()));
     assert_eq!(next.change(&addr("web")).unwrap().action, Action::Update);
     assert_eq!(next.change(&addr("img")).unwrap().action, Action::Create);
     insta::assert_snapshot!("plan_drift", render_plan(&next, RenderOptions::default()));
@@ -210,21 +275,42 @@ async fn drift_is_reported_and_corrected() {
 async fn reference_known_after_apply_is_resolved() {
     let p = Arc::new(MemoryProvider::new());
     let desired = FakeDesired::new(vec![
-        Decl { name: "edge", value: domain("edge.example.com", "0.0.0.0"), origin_from: Some(("origin", "cname")), depends_on: vec![] },
-        Decl { name: "origin", value: domain("origin.example.com", "192.0.2.1"), origin_from: None, depends_on: vec![] },
+        Decl {
+            name: "edge",
+            value: domain("edge.example.com", "0.0.0.0"),
+            origin_from: Some(("origin", "cname")),
+            depends_on: vec![],
+        },
+        Decl {
+            name: "origin",
+            value: domain("origin.example.com", "192.0.2.1"),
+            origin_from: None,
+            depends_on: vec![],
+        },
     ]);
     let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
     let edge = first.change(&addr("edge")).unwrap();
-    assert!(edge.after.as_ref().unwrap().is_unknown_at("/origins/0/address"));
-    assert!(render_plan(&first, RenderOptions::default()).contains("address  = (known after apply)"));
+    assert!(edge
+        .after
+        .as_ref()
+        .unwrap()
+        .is_unknown_at("/origins/0/address"));
+    assert!(
+        render_plan(&first, RenderOptions::default()).contains("address  = (known after apply)")
+    );
 
     let (state, report, _) = apply(&first, &p).await;
     assert!(report.is_success(), "{report:?}");
     let calls = p.calls();
     let pos = |k: &str| calls.iter().position(|c| c == k).unwrap();
     assert!(pos("create:origin.example.com") < pos("create:edge.example.com"));
-    assert_eq!(p.domains()["edge.example.com"].origins[0].address, "origin.example.com.cdn.memory.test");
-    assert!(!plan(&desired, &state, &p, PlanMode::Normal).await.has_changes());
+    assert_eq!(
+        p.domains()["edge.example.com"].origins[0].address,
+        "origin.example.com.cdn.memory.test"
+    );
+    assert!(!plan(&desired, &state, &p, PlanMode::Normal)
+        .await
+        .has_changes());
 }
 
 #[tokio::test]
@@ -232,34 +318,74 @@ async fn failure_skips_dependants_not_unrelated_work() {
     let p = Arc::new(MemoryProvider::new());
     p.fail("create", "a.example.com");
     let desired = FakeDesired::new(vec![
-        Decl { name: "a", value: domain("a.example.com", "192.0.2.1"), origin_from: None, depends_on: vec![] },
-        Decl { name: "b", value: domain("b.example.com", "192.0.2.2"), origin_from: None, depends_on: vec!["a"] },
-        Decl { name: "c", value: domain("c.example.com", "192.0.2.3"), origin_from: None, depends_on: vec![] },
+        Decl {
+            name: "a",
+            value: domain("a.example.com", "192.0.2.1"),
+            origin_from: None,
+            depends_on: vec![],
+        },
+        Decl {
+            name: "b",
+            value: domain("b.example.com", "192.0.2.2"),
+            origin_from: None,
+            depends_on: vec!["a"],
+        },
+        Decl {
+            name: "c",
+            value: domain("c.example.com", "192.0.2.3"),
+            origin_from: None,
+            depends_on: vec![],
+        },
     ]);
     let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
     let (state, report, ops) = apply(&first, &p).await;
     assert_eq!(report.failed.len(), 1);
     assert_eq!(report.failed[0].0, addr("a"));
-    assert!(report.failed[0].2.to_string().contains("Injected"), "{}", report.failed[0].2);
+    assert!(
+        report.failed[0].2.to_string().contains("Injected"),
+        "{}",
+        report.failed[0].2
+    );
     assert_eq!(report.skipped, vec![(addr("b"), addr("a"))]);
     assert_eq!(ops.len(), 1);
     assert!(state.get(&addr("c")).is_some());
     assert!(!p.calls().contains(&"create:b.example.com".to_string()));
     let resumed = plan(&desired, &state, &p, PlanMode::Normal).await;
-    assert_eq!(resumed.summary().add, 2, "the next plan resumes with what is left");
+    assert_eq!(
+        resumed.summary().add,
+        2,
+        "the next plan resumes with what is left"
+    );
 }
 
 #[tokio::test]
 async fn destroy_deletes_dependants_first_and_stops_before_delete() {
     let p = Arc::new(MemoryProvider::new());
     let desired = FakeDesired::new(vec![
-        Decl { name: "a", value: domain("a.example.com", "192.0.2.1"), origin_from: None, depends_on: vec![] },
-        Decl { name: "b", value: domain("b.example.com", "192.0.2.2"), origin_from: None, depends_on: vec!["a"] },
+        Decl {
+            name: "a",
+            value: domain("a.example.com", "192.0.2.1"),
+            origin_from: None,
+            depends_on: vec![],
+        },
+        Decl {
+            name: "b",
+            value: domain("b.example.com", "192.0.2.2"),
+            origin_from: None,
+            depends_on: vec!["a"],
+        },
     ]);
-    let (state, _, _) = apply(&plan(&desired, &empty_state(), &p, PlanMode::Normal).await, &p).await;
+    let (state, _, _) = apply(
+        &plan(&desired, &empty_state(), &p, PlanMode::Normal).await,
+        &p,
+    )
+    .await;
     let destroy = plan(&desired, &state, &p, PlanMode::Destroy).await;
     assert_eq!(destroy.summary().destroy, 2);
-    insta::assert_snapshot!("plan_destroy", render_plan(&destroy, RenderOptions::default()));
+    insta::assert_snapshot!(
+        "plan_destroy",
+        render_plan(&destroy, RenderOptions::default())
+    );
     let (state, report, _) = apply(&destroy, &p).await;
     assert!(report.is_success());
     assert!(state.resources.is_empty());

@@ -42,14 +42,24 @@ impl MemoryProvider {
         let key = format!("{op}:{name}");
         self.calls.lock().unwrap().push(key.clone());
         if self.failures.lock().unwrap().contains(&key) {
-            let mut e = ProviderError::new("memory", op, ErrorKind::Invalid, format!("injected failure for {name}"));
+            let mut e = ProviderError::new(
+                "memory",
+                op,
+                ErrorKind::Invalid,
+                format!("injected failure for {name}"),
+            );
             e.code = Some("Injected".into());
             return Err(e);
         }
         Ok(())
     }
     fn not_found(op: &str, name: &str) -> ProviderError {
-        ProviderError::new("memory", op, ErrorKind::NotFound, format!("{name} does not exist"))
+        ProviderError::new(
+            "memory",
+            op,
+            ErrorKind::NotFound,
+            format!("{name} does not exist"),
+        )
     }
 }
 
@@ -89,7 +99,12 @@ impl Provider for MemoryProvider {
         self.call("create", &d.name)?;
         let mut domains = self.domains.lock().unwrap();
         if domains.contains_key(&d.name) {
-            return Err(ProviderError::new("memory", "create", ErrorKind::AlreadyExists, "exists"));
+            return Err(ProviderError::new(
+                "memory",
+                "create",
+                ErrorKind::AlreadyExists,
+                "exists",
+            ));
         }
         let mut d = d.clone();
         d.enabled = true;
@@ -101,14 +116,18 @@ impl Provider for MemoryProvider {
     async fn update_domain(&self, _prior: &Domain, desired: &Domain) -> Result<(), ProviderError> {
         self.call("update", &desired.name)?;
         let mut domains = self.domains.lock().unwrap();
-        let d = domains.get_mut(&desired.name).ok_or_else(|| Self::not_found("update", &desired.name))?;
+        let d = domains
+            .get_mut(&desired.name)
+            .ok_or_else(|| Self::not_found("update", &desired.name))?;
         d.origins = desired.origins.clone();
         Ok(())
     }
     async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError> {
         self.call(if enabled { "start" } else { "stop" }, name)?;
         let mut domains = self.domains.lock().unwrap();
-        let d = domains.get_mut(name).ok_or_else(|| Self::not_found("stop", name))?;
+        let d = domains
+            .get_mut(name)
+            .ok_or_else(|| Self::not_found("stop", name))?;
         d.enabled = enabled;
         d.status = Some(if enabled { "online" } else { "offline" }.into());
         Ok(())

@@ -10,7 +10,11 @@ fn applied(emu: &Emu) -> Project {
     let p = Project::new();
     p.write(
         "main.hcl",
-        &format!("{}\n{}", provider_block(&emu.url()), domain_block("web", "www.example.com", "web", "192.0.2.10")),
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.10")
+        ),
     );
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
@@ -32,7 +36,10 @@ fn assert_fails_keeping_state(p: &Project, args: &[&str], expect: &[&str]) -> Ru
 fn hcl_syntax_error_points_at_file_line_col() {
     let emu = Emu::start();
     let p = applied(&emu);
-    p.write("broken.hcl", "resource \"cdn_domain\" \"x\" {\n  name = \"a.example.com\n}\n");
+    p.write(
+        "broken.hcl",
+        "resource \"cdn_domain\" \"x\" {\n  name = \"a.example.com\n}\n",
+    );
     assert_fails_keeping_state(&p, &["plan"], &["broken.hcl:2:"]);
 }
 
@@ -44,15 +51,25 @@ fn unknown_attribute_suggests_the_right_one() {
         "extra.hcl",
         "resource \"cdn_domain\" \"x\" {\n  name     = \"x.example.com\"\n  cdn_tpye = \"web\"\n  origin {\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }\n}\n",
     );
-    let r = assert_fails_keeping_state(&p, &["apply", "-auto-approve"], &["extra.hcl:3:3", "cdn_tpye", "cdn_type"]);
-    assert!(r.stderr.contains("cdn_tpye = \"web\""), "source line shown: {r:?}");
+    let r = assert_fails_keeping_state(
+        &p,
+        &["apply", "-auto-approve"],
+        &["extra.hcl:3:3", "cdn_tpye", "cdn_type"],
+    );
+    assert!(
+        r.stderr.contains("cdn_tpye = \"web\""),
+        "source line shown: {r:?}"
+    );
 }
 
 #[test]
 fn invalid_domain_name_is_rejected() {
     let emu = Emu::start();
     let p = applied(&emu);
-    p.write("bad.hcl", &domain_block("bad", "not_a domain", "web", "192.0.2.1"));
+    p.write(
+        "bad.hcl",
+        &domain_block("bad", "not_a domain", "web", "192.0.2.1"),
+    );
     assert_fails_keeping_state(&p, &["plan"], &["bad.hcl:2:", "not_a domain"]);
 }
 
@@ -84,7 +101,11 @@ fn corrupt_state_is_an_error_and_never_overwritten() {
     let emu = Emu::start();
     let p = applied(&emu);
     std::fs::write(p.state_path(), b"{\"format_version\": 1, \"serial\": ").unwrap();
-    assert_fails_keeping_state(&p, &["apply", "-auto-approve"], &["cdnform.state.json", "not valid"]);
+    assert_fails_keeping_state(
+        &p,
+        &["apply", "-auto-approve"],
+        &["cdnform.state.json", "not valid"],
+    );
 }
 
 #[test]
@@ -92,9 +113,23 @@ fn wrong_credentials_show_the_vendor_error_not_the_secret() {
     let emu = Emu::start();
     let p = applied(&emu);
     let config = std::fs::read_to_string(p.path().join("main.hcl")).unwrap();
-    p.write("main.hcl", &config.replace("\"testsecret\"", "\"s3cr3t-WRONG-value\""));
-    let r = assert_fails_keeping_state(&p, &["plan"], &["SignatureDoesNotMatch", "cdn_domain.web", "DescribeCdnDomainDetail"]);
-    assert!(!r.all().contains("s3cr3t-WRONG-value"), "secret printed: {r:?}");
+    p.write(
+        "main.hcl",
+        &config.replace("\"testsecret\"", "\"s3cr3t-WRONG-value\""),
+    );
+    let r = assert_fails_keeping_state(
+        &p,
+        &["plan"],
+        &[
+            "SignatureDoesNotMatch",
+            "cdn_domain.web",
+            "DescribeCdnDomainDetail",
+        ],
+    );
+    assert!(
+        !r.all().contains("s3cr3t-WRONG-value"),
+        "secret printed: {r:?}"
+    );
 }
 
 #[test]
@@ -102,7 +137,10 @@ fn missing_credentials_name_the_environment_variables() {
     let p = Project::new();
     p.write(
         "main.hcl",
-        &format!("provider \"aliyun\" {{}}\n{}", domain_block("web", "www.example.com", "web", "192.0.2.10")),
+        &format!(
+            "provider \"aliyun\" {{}}\n{}",
+            domain_block("web", "www.example.com", "web", "192.0.2.10")
+        ),
     );
     let r = p.run(&["plan"]);
     assert_eq!(r.code, 1, "{r:?}");
@@ -115,10 +153,19 @@ fn held_lock_refuses_and_names_the_holder() {
     let p = applied(&emu);
     let backend = LocalBackend::new(p.state_path());
     let guard = backend
-        .lock(&LockRequest { operation: "apply".into() }, Duration::ZERO)
+        .lock(
+            &LockRequest {
+                operation: "apply".into(),
+            },
+            Duration::ZERO,
+        )
         .unwrap();
     let id = guard.info().id.clone();
-    assert_fails_keeping_state(&p, &["apply", "-auto-approve"], &["locked", &id, "force-unlock"]);
+    assert_fails_keeping_state(
+        &p,
+        &["apply", "-auto-approve"],
+        &["locked", &id, "force-unlock"],
+    );
     drop(guard);
     assert_eq!(p.run(&["plan"]).code, 0);
 }
@@ -127,6 +174,9 @@ fn held_lock_refuses_and_names_the_holder() {
 fn no_prompt_without_a_terminal() {
     let emu = Emu::start();
     let p = applied(&emu);
-    p.write("more.hcl", &domain_block("img", "img.example.com", "web", "192.0.2.20"));
+    p.write(
+        "more.hcl",
+        &domain_block("img", "img.example.com", "web", "192.0.2.20"),
+    );
     assert_fails_keeping_state(&p, &["apply"], &["-auto-approve", "not a terminal"]);
 }

@@ -36,7 +36,11 @@ fn create_noop_update_replace_drift_destroy() {
 
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Apply complete! Resources: 2 added, 0 changed, 0 destroyed."),
+        "{r:?}"
+    );
     assert_eq!(resource_count(&p), 2);
     let serial_after_create = p.state_json()["serial"].as_u64().unwrap();
     let state = p.state_json();
@@ -47,22 +51,44 @@ fn create_noop_update_replace_drift_destroy() {
         .find(|r| r["address"] == "cdn_domain.web")
         .unwrap();
     assert_eq!(web["attributes"]["status"], "online");
-    assert!(web["attributes"]["cname"].as_str().unwrap().contains("www.example.com"));
+    assert!(web["attributes"]["cname"]
+        .as_str()
+        .unwrap()
+        .contains("www.example.com"));
 
     let r = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("No changes. Your infrastructure matches the configuration."), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("No changes. Your infrastructure matches the configuration."),
+        "{r:?}"
+    );
 
     // An origin change is an update in place.
     write_config(&p, &emu.url(), "192.0.2.11", "web");
     let r = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stdout.contains("# cdn_domain.web will be updated in-place"), "{r:?}");
-    assert!(r.stdout.contains("~ address = \"192.0.2.10\" -> \"192.0.2.11\""), "{r:?}");
-    assert!(r.stdout.contains("Plan: 0 to add, 1 to change, 0 to destroy."), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("# cdn_domain.web will be updated in-place"),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("~ address = \"192.0.2.10\" -> \"192.0.2.11\""),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{r:?}"
+    );
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("0 added, 1 changed, 0 destroyed"), "{r:?}");
+    assert!(
+        r.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{r:?}"
+    );
     assert!(emu.domains().to_string().contains("192.0.2.11"));
     assert!(p.state_json()["serial"].as_u64().unwrap() > serial_after_create);
 
@@ -70,11 +96,21 @@ fn create_noop_update_replace_drift_destroy() {
     write_config(&p, &emu.url(), "192.0.2.11", "video");
     let r = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stdout.contains("# cdn_domain.web must be replaced"), "{r:?}");
-    assert!(r.stdout.contains("~ cdn_type    = \"web\" -> \"video\" # forces replacement"), "{r:?}");
+    assert!(
+        r.stdout.contains("# cdn_domain.web must be replaced"),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("~ cdn_type    = \"web\" -> \"video\" # forces replacement"),
+        "{r:?}"
+    );
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("1 added, 0 changed, 1 destroyed"), "{r:?}");
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 1 destroyed"),
+        "{r:?}"
+    );
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 
     // Drift: someone stops the domain through the vendor API.
@@ -86,13 +122,19 @@ fn create_noop_update_replace_drift_destroy() {
         observer: None,
     })
     .unwrap();
-    emu.runtime.block_on(client.set_enabled("img.example.com", false)).unwrap();
+    emu.runtime
+        .block_on(client.set_enabled("img.example.com", false))
+        .unwrap();
     let r = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 2, "{r:?}");
     insta::assert_snapshot!("drift_plan", r.stdout);
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let live = emu.runtime.block_on(client.read_domain("img.example.com")).unwrap().unwrap();
+    let live = emu
+        .runtime
+        .block_on(client.read_domain("img.example.com"))
+        .unwrap()
+        .unwrap();
     assert!(live.enabled);
 
     let r = p.run(&["state", "list"]);
@@ -102,9 +144,17 @@ fn create_noop_update_replace_drift_destroy() {
 
     let r = p.run(&["destroy", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("Destroy complete! Resources: 0 added, 0 changed, 2 destroyed."), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Destroy complete! Resources: 0 added, 0 changed, 2 destroyed."),
+        "{r:?}"
+    );
     assert_eq!(resource_count(&p), 0);
-    assert!(emu.runtime.block_on(client.list_domains()).unwrap().is_empty());
+    assert!(emu
+        .runtime
+        .block_on(client.list_domains())
+        .unwrap()
+        .is_empty());
 
     let text = String::from_utf8(p.state_bytes().unwrap()).unwrap();
     assert!(!text.contains("testsecret"), "no secret in the state");
