@@ -249,10 +249,20 @@ mod tests {
 
     #[test]
     fn bad_middle_line_is_corrupt() {
-        let bytes = format!("{}\nnot json\n{}\n", line("L", 0, 1, "a"), line("L", 0, 2, "b"));
+        let bytes = format!(
+            "{}\nnot json\n{}\n",
+            line("L", 0, 1, "a"),
+            line("L", 0, 2, "b")
+        );
         let err = parse(bytes.as_bytes(), Path::new("x.journal")).unwrap_err();
-        assert!(matches!(err, StateError::CorruptJournal { line: 2, .. }), "{err}");
-        assert!(err.to_string().contains("x.journal is not valid at line 2"), "{err}");
+        assert!(
+            matches!(err, StateError::CorruptJournal { line: 2, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("x.journal is not valid at line 2"),
+            "{err}"
+        );
     }
 
     #[test]

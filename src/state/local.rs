@@ -2,7 +2,7 @@
 //! atomic rename with the previous version kept as `.backup`, a journal
 //! beside it for per-change durability, and a lock file.
 
-use super::backend::{Journal, LockGuard, LockRequest, Loaded, StateBackend};
+use super::backend::{Journal, Loaded, LockGuard, LockRequest, StateBackend};
 use super::error::StateError;
 use super::fsutil::{ensure_parent, parent_dir, sync_parent};
 use super::journal::{self, LocalJournal};
@@ -121,7 +121,10 @@ impl StateBackend for LocalBackend {
             }
         };
         let (replayed, warnings) = match contents.as_mut() {
-            Some(c) => (c.replay_onto(&mut state, &journal_path), std::mem::take(&mut c.warnings)),
+            Some(c) => (
+                c.replay_onto(&mut state, &journal_path),
+                std::mem::take(&mut c.warnings),
+            ),
             None => (0, Vec::new()),
         };
         Ok(Loaded {

@@ -57,7 +57,10 @@ fn round_trip_and_serial_increments() {
     assert_eq!(s.serial, 2);
     assert_eq!(b.load().unwrap().state, s);
     let text = std::fs::read_to_string(b.path()).unwrap();
-    assert!(text.starts_with("{\n  \"format_version\": 1,\n  \"serial\": 2,"), "{text}");
+    assert!(
+        text.starts_with("{\n  \"format_version\": 1,\n  \"serial\": 2,"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -81,7 +84,10 @@ fn journal_is_replayed_after_a_crash() {
         let mut j = b.begin(&s).unwrap();
         j.record(&upsert("api", 1)).unwrap();
         j.record(&upsert("img", 1)).unwrap();
-        j.record(&JournalOp::Remove { address: addr("web") }).unwrap();
+        j.record(&JournalOp::Remove {
+            address: addr("web"),
+        })
+        .unwrap();
     } // dropped without persist: the crash
     let loaded = b.load().unwrap();
     assert_eq!(loaded.replayed, 3);
@@ -137,9 +143,16 @@ fn torn_last_line_is_dropped_with_a_warning() {
     let loaded = b.load().unwrap();
     assert_eq!(loaded.replayed, 1);
     assert_eq!(loaded.warnings.len(), 1);
-    assert!(loaded.warnings[0].contains("incomplete record"), "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].contains("incomplete record"),
+        "{:?}",
+        loaded.warnings
+    );
     // A new run cuts the torn tail before appending.
-    b.begin(&loaded.state).unwrap().record(&upsert("img", 1)).unwrap();
+    b.begin(&loaded.state)
+        .unwrap()
+        .record(&upsert("img", 1))
+        .unwrap();
     let loaded = b.load().unwrap();
     assert_eq!(loaded.replayed, 2);
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
@@ -158,7 +171,11 @@ fn records_of_an_older_serial_are_ignored() {
     assert_eq!(loaded.replayed, 0);
     assert!(loaded.state.get(&addr("api")).is_none());
     assert_eq!(loaded.warnings.len(), 1);
-    assert!(loaded.warnings[0].contains("serial 1"), "{:?}", loaded.warnings);
+    assert!(
+        loaded.warnings[0].contains("serial 1"),
+        "{:?}",
+        loaded.warnings
+    );
 }
 
 #[test]
@@ -205,7 +222,10 @@ fn corrupt_file_is_reported_and_never_overwritten() {
 fn missing_field_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(&dir);
-    write(b.path(), r#"{"format_version": 1, "serial": 3, "resources": []}"#);
+    write(
+        b.path(),
+        r#"{"format_version": 1, "serial": 3, "resources": []}"#,
+    );
     let msg = b.load().unwrap_err().to_string();
     assert!(msg.contains("missing field `lineage`"), "{msg}");
 }
@@ -218,7 +238,10 @@ fn duplicate_resource_is_corrupt() {
     s.resources = vec![resource("web", 1), resource("web", 2)];
     write(b.path(), &serde_json::to_string(&s).unwrap());
     let msg = b.load().unwrap_err().to_string();
-    assert!(msg.contains("cdn_domain.web appears more than once"), "{msg}");
+    assert!(
+        msg.contains("cdn_domain.web appears more than once"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -229,7 +252,14 @@ fn newer_format_is_rejected() {
     write(b.path(), body);
     let err = b.load().unwrap_err();
     assert!(
-        matches!(err, StateError::NewerFormat { found: 2, supported: FORMAT_VERSION, .. }),
+        matches!(
+            err,
+            StateError::NewerFormat {
+                found: 2,
+                supported: FORMAT_VERSION,
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(err.to_string().contains("use a newer cdnform"), "{err}");
@@ -259,7 +289,17 @@ fn stale_serial_is_refused() {
     let mut newer = old.clone();
     b.persist(&mut newer).unwrap();
     let err = b.persist(&mut old).unwrap_err();
-    assert!(matches!(err, StateError::StaleSerial { on_disk: 2, writing: 1, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StateError::StaleSerial {
+                on_disk: 2,
+                writing: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -267,7 +307,9 @@ fn fixture_v1_loads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/state/v1.state.json");
     let loaded = LocalBackend::new(path).load().unwrap();
     assert_eq!(loaded.state.serial, 7);
-    let r = loaded.state.get(&"cdn_domain.web[\"a.example.com\"]".parse().unwrap());
+    let r = loaded
+        .state
+        .get(&"cdn_domain.web[\"a.example.com\"]".parse().unwrap());
     assert_eq!(r.unwrap().vendor_id, "a.example.com");
     assert_eq!(r.unwrap().dependencies.len(), 0);
 }
@@ -343,7 +385,10 @@ fn stale_lock_is_pointed_out() {
     std::mem::forget(guard);
     info.pid = u32::MAX; // no such process
     write(&b.lock_path(), &serde_json::to_string(&info).unwrap());
-    let err = b.lock(&LockRequest::new("plan"), Duration::ZERO).err().unwrap();
+    let err = b
+        .lock(&LockRequest::new("plan"), Duration::ZERO)
+        .err()
+        .unwrap();
     if cfg!(target_os = "linux") {
         assert!(err.to_string().contains("looks stale"), "{err}");
     }
@@ -353,7 +398,10 @@ fn stale_lock_is_pointed_out() {
 fn force_unlock_needs_the_right_id() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(&dir);
-    assert!(matches!(b.force_unlock("x"), Err(StateError::NotLocked { .. })));
+    assert!(matches!(
+        b.force_unlock("x"),
+        Err(StateError::NotLocked { .. })
+    ));
     let guard = b.lock(&LockRequest::new("apply"), Duration::ZERO).unwrap();
     let id = guard.info().id.clone();
     let err = b.force_unlock("wrong").unwrap_err();

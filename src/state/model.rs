@@ -55,9 +55,7 @@ impl State {
     }
 
     pub fn get(&self, address: &Address) -> Option<&ResourceState> {
-        self.position(address)
-            .ok()
-            .map(|i| &self.resources[i])
+        self.position(address).ok().map(|i| &self.resources[i])
     }
 
     /// Apply one change, keeping `resources` sorted by address.
@@ -90,8 +88,7 @@ impl State {
     }
 
     fn position(&self, address: &Address) -> Result<usize, usize> {
-        self.resources
-            .binary_search_by(|r| r.address.cmp(address))
+        self.resources.binary_search_by(|r| r.address.cmp(address))
     }
 }
 
@@ -136,11 +133,17 @@ pub(crate) mod tests {
         for (name, n) in [("web", 1), ("api", 1), ("img", 1), ("web", 2)] {
             s.apply(&upsert(name, n));
         }
-        let names: Vec<_> = s.resources.iter().map(|r| r.address.name.as_str()).collect();
+        let names: Vec<_> = s
+            .resources
+            .iter()
+            .map(|r| r.address.name.as_str())
+            .collect();
         assert_eq!(names, ["api", "img", "web"]);
         let web = Address::new("cdn_domain", "web");
         assert_eq!(s.get(&web).unwrap().attributes["n"], 2);
-        s.apply(&JournalOp::Remove { address: web.clone() });
+        s.apply(&JournalOp::Remove {
+            address: web.clone(),
+        });
         assert!(s.get(&web).is_none());
         s.apply(&JournalOp::Remove { address: web });
         assert_eq!(s.resources.len(), 2);
