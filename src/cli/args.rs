@@ -223,7 +223,7 @@ mod tests {
                 "-h"
             ]
         );
-        let cli = Cli::try_parse_from(args).unwrap();
+        let cli = Cli::try_parse_from(&args[..args.len() - 1]).unwrap();
         assert!(cli.chdir.is_some());
     }
 
