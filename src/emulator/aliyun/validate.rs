@@ -286,7 +286,7 @@ mod tests {
     }
 
     #[test]
-    fn sources_2014() {
+    fn sources_2014_rules() {
         let o = sources_2014("ipaddr", "1.1.1.1, 2.2.2.2", "a.com").unwrap();
         assert_eq!(o.len(), 2);
         assert_eq!(
