@@ -78,7 +78,7 @@ async fn signed_requests_over_http_add_and_list() {
     .unwrap();
     assert!(emu.url().starts_with("http://127.0.0.1:"));
 
-    // AddCdnDomain as a POST with a form body whose spaces... are `+` (the newer SDK's way).
+    // AddCdnDomain as a POST with a form body whose spaces are `+` (the newer SDK's way).
     let ts = now_ts();
     let mut p = common("AddCdnDomain", "n-add", &ts);
     p.push(("DomainName", "www.example.com".into()));
