@@ -1,16 +1,45 @@
-//! TEMPORARY stand-in for the emulator being written on branch `emulator`.
+//! The CDN vendor emulator: an independent reading of the vendors' API documents, served over
+//! HTTP for tests and for trying cdnform without a real account. It uses nothing else of this
+//! crate, so a misreading shared with the client cannot pass on both sides.
+//!
+//! Vendors: Alibaba Cloud CDN on `/` (`?Action=`). Baishan (`/v2/...`) and CTG (`/API/...`)
+//! are added beside it.
+
+mod aliyun;
+mod hooks;
+mod server;
+mod store;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use hooks::{Refusal, RequestHook, RequestInfo};
+
+use server::Shared;
+use store::{Store, StoreError, World};
+
+#[derive(Debug, Clone)]
 pub struct EmulatorConfig {
+    /// Accepted Alibaba (AccessKeyId, AccessKeySecret) pairs.
     pub aliyun_keys: Vec<(String, String)>,
+    /// How long a new or changed domain stays `configuring`.
     pub configuring_delay: Duration,
+    /// `DomainOverLimit` past this many domains.
     pub max_domains: usize,
+    /// Where the world is persisted (atomically, after every change) and loaded from at start.
     pub data_file: Option<PathBuf>,
 }
+
 impl Default for EmulatorConfig {
     fn default() -> Self {
         EmulatorConfig {
+            // The seeds' example key pair.
             aliyun_keys: vec![("testid".into(), "testsecret".into())],
             configuring_delay: Duration::from_secs(1),
             max_domains: 500,
@@ -18,24 +47,121 @@ impl Default for EmulatorConfig {
         }
     }
 }
+
 #[derive(Debug, thiserror::Error)]
-#[error("emulator error")]
-pub struct EmulatorError;
+pub enum EmulatorError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot read emulator data file {path}: {source}")]
+    DataFileUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "emulator data file {path} is corrupt; it was left untouched, move or fix it: {source}"
+    )]
+    DataFileCorrupt {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+impl From<StoreError> for EmulatorError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unreadable { path, source } | StoreError::Write { path, source } => {
+                EmulatorError::DataFileUnreadable { path, source }
+            }
+            StoreError::Corrupt { path, source } => EmulatorError::DataFileCorrupt { path, source },
+        }
+    }
+}
+
+/// Loads the world (if a data file is configured), binds `listen` (port 0 picks a free port)
+/// and serves on the current tokio runtime until `EmulatorHandle::shutdown`.
+pub async fn start(
+    config: EmulatorConfig,
+    listen: SocketAddr,
+) -> Result<EmulatorHandle, EmulatorError> {
+    let store = config.data_file.clone().map(Store::new);
+    let world = match &store {
+        Some(s) => s.load()?,
+        None => World::default(),
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| EmulatorError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| EmulatorError::Bind {
+            addr: listen,
+            source,
+        })?;
+    let shared = Arc::new(Shared::new(config, world, store));
+    let router = server::build_router(shared.clone());
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await;
+    });
+    Ok(EmulatorHandle {
+        addr,
+        shared,
+        stop: stop_tx,
+        task,
+    })
+}
+
 pub struct EmulatorHandle {
     addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
 }
+
 impl EmulatorHandle {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// `http://IP:PORT` of the listener (Alibaba is at `/` of it).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// The world's Alibaba domains, in name order, each as `{DomainName, CdnType, DomainStatus,
+    /// Scope, Cname, HttpsCname, GmtCreated, GmtModified, Sources: [{content, type, port,
+    /// priority, weight}]}` (status as of now).
     pub fn aliyun_domains(&self) -> serde_json::Value {
-        serde_json::Value::Null
+        let now = Utc::now();
+        let world = self.shared.snapshot();
+        serde_json::Value::Array(
+            world
+                .aliyun
+                .domains
+                .values()
+                .map(|d| d.to_world_json(now))
+                .collect(),
+        )
     }
-    pub async fn shutdown(self) {}
-}
-pub async fn start(_c: EmulatorConfig, _l: SocketAddr) -> Result<EmulatorHandle, EmulatorError> {
-    Err(EmulatorError)
+
+    /// Installs a per-request hook (fault injection, rate limits); see `RequestHook`.
+    pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
+        self.shared.add_hook(hook);
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
 }

@@ -1,0 +1,323 @@
+//! The domain actions of Alibaba CDN, per API version: which version documents which action,
+//! and what each one does to the world and answers.
+//!
+//! Handlers work on a draft of the world; the caller persists the draft when `changed`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{json, Map, Value};
+
+use super::errors::AliError;
+use super::model::{cnames_for, gmt, AliDomain, AliyunWorld};
+use super::params::Params;
+use super::validate;
+use super::ApiVersion;
+
+/// The world limits the configuration gives.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub configuring_delay: Duration,
+    pub max_domains: usize,
+}
+
+pub struct ActionCtx<'a> {
+    pub version: ApiVersion,
+    pub params: &'a Params,
+    pub now: DateTime<Utc>,
+    pub limits: &'a Limits,
+}
+
+/// A handler's answer body (without `RequestId`) and whether the world changed.
+pub struct Outcome {
+    pub body: Map<String, Value>,
+    pub changed: bool,
+}
+
+impl Outcome {
+    fn read(body: Value) -> Self {
+        Outcome {
+            body: body.as_object().cloned().unwrap_or_default(),
+            changed: false,
+        }
+    }
+    fn wrote() -> Self {
+        Outcome {
+            body: Map::new(),
+            changed: true,
+        }
+    }
+}
+
+/// Which actions each version documents. `ModifyCdnDomain` exists only in 2018-05-10 (the
+/// 2014 seed has no way to change origins).
+pub fn supported(version: ApiVersion, action: &str) -> bool {
+    const COMMON: [&str; 7] = [
+        "DescribeCdnService",
+        "DescribeUserDomains",
+        "DescribeCdnDomainDetail",
+        "AddCdnDomain",
+        "StartCdnDomain",
+        "StopCdnDomain",
+        "DeleteCdnDomain",
+    ];
+    COMMON.contains(&action) || (version == ApiVersion::V2018_05_10 && action == "ModifyCdnDomain")
+}
+
+/// Runs a supported action on the draft world.
+pub fn run(action: &str, ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    match action {
+        "DescribeCdnService" => Ok(describe_service(world)),
+        "DescribeUserDomains" => describe_user_domains(ctx, world),
+        "DescribeCdnDomainDetail" => describe_detail(ctx, world),
+        "AddCdnDomain" => add(ctx, world),
+        "ModifyCdnDomain" => modify(ctx, world),
+        "StartCdnDomain" => set_enabled(ctx, world, true),
+        "StopCdnDomain" => set_enabled(ctx, world, false),
+        "DeleteCdnDomain" => delete(ctx, world),
+        _ => Err(AliError::unsupported_operation()),
+    }
+}
+
+/// MODELLED: the emulated account pays by traffic, has no lock, and opened the service when
+/// the world was created (seed `DescribeCdnService` example fields).
+fn describe_service(world: &AliyunWorld) -> Outcome {
+    Outcome::read(json!({
+        "ChangingAffectTime": gmt(world.opened),
+        "ChangingChargeType": "PayByTraffic",
+        "InternetChargeType": "PayByTraffic",
+        "OpeningTime": gmt(world.opened),
+        "OperationLocks": {"LockReason": []},
+    }))
+}
+
+fn configuring_for(limits: &Limits) -> TimeDelta {
+    TimeDelta::from_std(limits.configuring_delay).unwrap_or(TimeDelta::MAX)
+}
+
+/// The named domain, or the version's not-found error. A malformed name is the seed's
+/// "DomainName format is error".
+fn existing<'w>(
+    ctx: &ActionCtx,
+    world: &'w mut AliyunWorld,
+) -> Result<&'w mut AliDomain, AliError> {
+    let name = validate::domain_name(ctx.params.require("DomainName")?)?;
+    world
+        .domains
+        .get_mut(&name)
+        .ok_or_else(|| AliError::domain_not_found(ctx.version))
+}
+
+/// Writes on a `configuring` domain are refused with 503 `ServiceBusy` (seed: Start, Stop,
+/// Delete; MODELLED for Modify as well).
+fn not_busy(domain: &AliDomain, now: DateTime<Utc>) -> Result<(), AliError> {
+    if domain.status(now) == "configuring" {
+        return Err(AliError::service_busy());
+    }
+    Ok(())
+}
+
+fn add(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    let p = ctx.params;
+    let name = validate::domain_name(p.require("DomainName")?)?;
+    let cdn_type = validate::cdn_type(p.require("CdnType")?)?;
+    let (origins, scope) = match ctx.version {
+        ApiVersion::V2018_05_10 => (
+            validate::sources_2018(p.require("Sources")?, &name)?,
+            validate::scope(p.optional("Scope"))?,
+        ),
+        ApiVersion::V2014_11_11 => (
+            validate::sources_2014(p.require("SourceType")?, p.require("Sources")?, &name)?,
+            // MODELLED: the 2014 API has no Scope; such domains are domestic.
+            "domestic".to_string(),
+        ),
+    };
+    if world.domains.contains_key(&name) {
+        return Err(AliError::domain_already_exist());
+    }
+    if world.domains.len() >= ctx.limits.max_domains {
+        return Err(AliError::domain_over_limit());
+    }
+    let (cname, https_cname) = cnames_for(&name);
+    world.domains.insert(
+        name.clone(),
+        AliDomain {
+            name,
+            cdn_type,
+            scope,
+            origins,
+            cname,
+            https_cname,
+            created: ctx.now,
+            modified: ctx.now,
+            configuring_until: ctx.now + configuring_for(ctx.limits),
+            enabled: true,
+        },
+    );
+    Ok(Outcome::wrote())
+}
+
+/// MODELLED: without `Sources` the call changes nothing and succeeds; with them the origins
+/// are replaced and the domain goes back to `configuring`, then to the state it had
+/// (`online`, or `offline` if it was stopped).
+fn modify(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    let now = ctx.now;
+    let domain = existing(ctx, world)?;
+    not_busy(domain, now)?;
+    let Some(raw) = ctx.params.optional("Sources") else {
+        return Ok(Outcome::read(json!({})));
+    };
+    domain.origins = validate::sources_2018(raw, &domain.name)?;
+    domain.modified = now;
+    domain.configuring_until = now + configuring_for(ctx.limits);
+    Ok(Outcome::wrote())
+}
+
+/// Start → `online`, Stop → `offline`, immediately. MODELLED: starting an online or stopping
+/// an offline domain succeeds and changes nothing but `GmtModified`.
+fn set_enabled(
+    ctx: &ActionCtx,
+    world: &mut AliyunWorld,
+    enabled: bool,
+) -> Result<Outcome, AliError> {
+    let now = ctx.now;
+    let domain = existing(ctx, world)?;
+    not_busy(domain, now)?;
+    domain.enabled = enabled;
+    domain.modified = now;
+    Ok(Outcome::wrote())
+}
+
+fn delete(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    let now = ctx.now;
+    let domain = existing(ctx, world)?;
+    not_busy(domain, now)?;
+    let name = domain.name.clone();
+    world.domains.remove(&name);
+    Ok(Outcome::wrote())
+}
+
+fn describe_detail(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    let now = ctx.now;
+    let d = existing(ctx, world)?;
+    let model = match ctx.version {
+        // API-NOTES GetDomainDetailModel. MODELLED: Description empty,
+        // ServerCertificateStatus "off" and every origin `Enabled: "online"` (no HTTPS and no
+        // origin health in this emulator).
+        ApiVersion::V2018_05_10 => json!({
+            "CdnType": d.cdn_type,
+            "Cname": d.cname,
+            "Description": "",
+            "DomainName": d.name,
+            "DomainStatus": d.status(now),
+            "GmtCreated": gmt(d.created),
+            "GmtModified": gmt(d.modified),
+            "HttpsCname": d.https_cname,
+            "Scope": d.scope,
+            "ServerCertificateStatus": "off",
+            "SourceModels": {"SourceModel": d.origins.iter().map(|o| json!({
+                "Content": o.content, "Type": o.kind, "Port": o.port,
+                "Priority": o.priority, "Weight": o.weight, "Enabled": "online",
+            })).collect::<Vec<_>>()},
+        }),
+        // The 2014 seed's example. Its JSON example nests RequestId in the model while its
+        // XML puts it beside; we follow the XML and the common envelope (top level).
+        ApiVersion::V2014_11_11 => json!({
+            "CdnType": d.cdn_type,
+            "Cname": d.cname,
+            "DomainName": d.name,
+            "DomainStatus": d.status(now),
+            "GmtCreated": gmt(d.created),
+            "GmtModified": gmt(d.modified),
+            "HttpsCname": d.https_cname,
+            "SourceType": d.source_type(),
+            "Sources": {"Source": d.origins.iter().map(|o| o.content.clone()).collect::<Vec<_>>()},
+        }),
+    };
+    Ok(Outcome::read(json!({ "GetDomainDetailModel": model })))
+}
+
+/// 2018 filters: `DomainName` with `DomainSearchType` (fuzzy_match by default), `DomainStatus`
+/// and `CdnType`. MODELLED: the list is in domain-name order (the seeds give no order).
+fn describe_user_domains(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    let p = ctx.params;
+    let (number, size) = validate::page(
+        p.optional("PageNumber"),
+        p.optional("PageSize"),
+        ctx.version,
+    )?;
+    let now = ctx.now;
+    let mut matches: Vec<&AliDomain> = world.domains.values().collect();
+    if ctx.version == ApiVersion::V2018_05_10 {
+        if let Some(needle) = p.optional("DomainName") {
+            let needle = needle.to_ascii_lowercase();
+            let kind = p.optional("DomainSearchType").unwrap_or("fuzzy_match");
+            let test: fn(&str, &str) -> bool = match kind {
+                "fuzzy_match" => |n, s| n.contains(s),
+                "pre_match" => |n, s| n.starts_with(s),
+                "suf_match" => |n, s| n.ends_with(s),
+                "full_match" => |n, s| n == s,
+                _ => return Err(AliError::invalid_value("DomainSearchType")),
+            };
+            matches.retain(|d| test(&d.name, &needle));
+        }
+        if let Some(status) = p.optional("DomainStatus") {
+            const KNOWN: [&str; 8] = [
+                "online",
+                "offline",
+                "configuring",
+                "configure_failed",
+                "checking",
+                "check_failed",
+                "stopping",
+                "deleting",
+            ];
+            if !KNOWN.contains(&status) {
+                return Err(AliError::invalid_value("DomainStatus"));
+            }
+            matches.retain(|d| d.status(now) == status);
+        }
+        if let Some(kind) = p.optional("CdnType") {
+            let kind = validate::cdn_type(kind)?;
+            matches.retain(|d| d.cdn_type == kind);
+        }
+    }
+    let total = matches.len();
+    let page = matches
+        .into_iter()
+        .skip((number - 1).saturating_mul(size))
+        .take(size);
+    let domains = match ctx.version {
+        ApiVersion::V2018_05_10 => json!({"PageData": page.map(|d| json!({
+            "DomainName": d.name,
+            "Cname": d.cname,
+            "CdnType": d.cdn_type,
+            "DomainStatus": d.status(now),
+            "GmtCreated": gmt(d.created),
+            "GmtModified": gmt(d.modified),
+            "Description": "",
+            // MODELLED: no certificates in this emulator.
+            "SslProtocol": "off",
+            "Sources": {"Source": d.origins.iter().map(|o| json!({
+                "Content": o.content, "Type": o.kind, "Port": o.port,
+                "Priority": o.priority, "Weight": o.weight,
+            })).collect::<Vec<_>>()},
+        })).collect::<Vec<_>>()}),
+        // The seed shows DomainName and DomainStatus; MODELLED: Cname, CdnType and the
+        // times are added as the 2014 detail names them.
+        ApiVersion::V2014_11_11 => json!({"CDNDomain": page.map(|d| json!({
+            "DomainName": d.name,
+            "DomainStatus": d.status(now),
+            "Cname": d.cname,
+            "CdnType": d.cdn_type,
+            "GmtCreated": gmt(d.created),
+            "GmtModified": gmt(d.modified),
+        })).collect::<Vec<_>>()}),
+    };
+    Ok(Outcome::read(json!({
+        "Domains": domains,
+        "PageNumber": number,
+        "PageSize": size,
+        "TotalCount": total,
+    })))
+}

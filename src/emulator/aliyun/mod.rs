@@ -1,0 +1,167 @@
+//! Alibaba Cloud CDN (RPC, HMAC-SHA1): from an HTTP request on `/` to an answer envelope.
+//!
+//! Pipeline: decode and merge parameters → pick the answer format → authenticate → check
+//! version and action → hooks → run the action on a draft of the world → persist → render.
+
+pub(crate) mod actions;
+pub(crate) mod auth;
+pub(crate) mod errors;
+pub(crate) mod model;
+pub(crate) mod params;
+pub(crate) mod response;
+pub(crate) mod signature;
+pub(crate) mod validate;
+
+#[cfg(test)]
+mod actions_tests;
+#[cfg(test)]
+mod http_tests;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use self::actions::{ActionCtx, Limits};
+use self::errors::AliError;
+use self::params::Params;
+use self::response::{Format, Rendered};
+use super::hooks::RequestInfo;
+use super::server::Shared;
+use super::store::StoreError;
+
+/// The API versions served. Each action exists only in the versions that document it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum ApiVersion {
+    /// The current API (make-api-requests seed, API-NOTES).
+    V2018_05_10,
+    /// The seed reference `alibaba-cdn-api-reference-2014-11-11.txt`.
+    V2014_11_11,
+}
+
+impl ApiVersion {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "2018-05-10" => Some(ApiVersion::V2018_05_10),
+            "2014-11-11" => Some(ApiVersion::V2014_11_11),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for AliError {
+    fn from(_: StoreError) -> Self {
+        AliError::internal_error()
+    }
+}
+
+/// The axum handler for `/`.
+pub(crate) async fn entry(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let r = handle(
+        &shared,
+        method.as_str(),
+        query.as_deref(),
+        content_type,
+        &body,
+        Utc::now(),
+    );
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, r.content_type)], r.body).into_response()
+}
+
+/// Framework-independent handling of one request at time `now`.
+pub(crate) fn handle(
+    shared: &Shared,
+    method: &str,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Rendered {
+    let request_id = response::new_request_id();
+    // Only a form body carries parameters; any other body is ignored, as the RPC API has none.
+    let is_form = content_type.is_some_and(|c| {
+        c.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    });
+    let body_text = match (is_form, std::str::from_utf8(body)) {
+        (false, _) => None,
+        (true, Ok(t)) => Some(t),
+        (true, Err(_)) => {
+            return response::error(Format::Xml, &request_id, &AliError::invalid_value("body"))
+        }
+    };
+    let params = match Params::merge(query, body_text) {
+        Ok(p) => p,
+        Err(e) => return response::error(Format::Xml, &request_id, &e),
+    };
+    let format = match response::parse_format(params.get("Format")) {
+        Ok(f) => f,
+        Err(e) => return response::error(Format::Xml, &request_id, &e),
+    };
+    match process(shared, method, &params, now) {
+        Ok((action, body)) => response::success(format, &action, &request_id, body),
+        Err(e) => response::error(format, &request_id, &e),
+    }
+}
+
+fn process(
+    shared: &Shared,
+    method: &str,
+    params: &Params,
+    now: DateTime<Utc>,
+) -> Result<(String, Map<String, Value>), AliError> {
+    let caller = {
+        let mut nonces = shared
+            .aliyun_nonces
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        auth::authenticate(method, params, &shared.config.aliyun_keys, &mut nonces, now)?
+    };
+    let action = params.require("Action")?;
+    let version =
+        ApiVersion::parse(params.require("Version")?).ok_or_else(AliError::no_such_version)?;
+    if !actions::supported(version, action) {
+        return Err(AliError::unsupported_operation());
+    }
+    let info = RequestInfo {
+        vendor: "aliyun",
+        action,
+        caller: &caller,
+    };
+    if let Some(r) = shared.check_hooks(&info) {
+        return Err(AliError::new(r.status, &r.code, r.message));
+    }
+    let limits = Limits {
+        configuring_delay: shared.config.configuring_delay,
+        max_domains: shared.config.max_domains,
+    };
+    let ctx = ActionCtx {
+        version,
+        params,
+        now,
+        limits: &limits,
+    };
+    let body = shared.transact(|world| {
+        let out = actions::run(action, &ctx, &mut world.aliyun)?;
+        Ok::<_, AliError>((out.body, out.changed))
+    })?;
+    Ok((action.to_string(), body))
+}

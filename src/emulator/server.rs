@@ -1,0 +1,83 @@
+//! The shared server state (world, store, nonces, hooks) and the router that serves every
+//! vendor on its own paths.
+
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use axum::routing::any;
+use axum::Router;
+
+use super::aliyun;
+use super::aliyun::auth::NonceCache;
+use super::hooks::{Refusal, RequestHook, RequestInfo};
+use super::store::{Store, StoreError, World};
+use super::EmulatorConfig;
+
+pub(crate) struct Shared {
+    pub config: EmulatorConfig,
+    world: Mutex<World>,
+    store: Option<Store>,
+    pub aliyun_nonces: Mutex<NonceCache>,
+    hooks: RwLock<Vec<Arc<dyn RequestHook>>>,
+}
+
+/// A poisoned lock only means another request panicked; the data is still consistent because
+/// every change is made on a draft and swapped in whole.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(config: EmulatorConfig, world: World, store: Option<Store>) -> Self {
+        Shared {
+            config,
+            world: Mutex::new(world),
+            store,
+            aliyun_nonces: Mutex::new(NonceCache::default()),
+            hooks: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// Runs `f` on a draft of the world. If it reports a change, the draft is persisted
+    /// first and only then becomes the world, so memory and file never disagree. Requests
+    /// are serialised by the world lock, which is also what orders the file writes.
+    pub fn transact<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut World) -> Result<(T, bool), E>,
+    ) -> Result<T, E> {
+        let mut world = lock(&self.world);
+        let mut draft = world.clone();
+        let (out, changed) = f(&mut draft)?;
+        if changed {
+            if let Some(store) = &self.store {
+                store.save(&draft)?;
+            }
+            *world = draft;
+        }
+        Ok(out)
+    }
+
+    pub fn snapshot(&self) -> World {
+        lock(&self.world).clone()
+    }
+
+    pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
+        self.hooks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(hook);
+    }
+
+    /// The first refusal of the installed hooks, if any.
+    pub fn check_hooks(&self, info: &RequestInfo<'_>) -> Option<Refusal> {
+        let hooks = self.hooks.read().unwrap_or_else(|e| e.into_inner());
+        hooks.iter().find_map(|h| h.on_request(info))
+    }
+}
+
+/// Alibaba is served on `/` only (RPC style, `?Action=`); Baishan will get `/v2/...` and CTG
+/// `/API/...`. Request-independent faults (latency, dropped answers) go here as a layer.
+pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/", any(aliyun::entry))
+        .with_state(shared)
+}
