@@ -284,7 +284,11 @@ mod tests {
         let obs = Recorder::default();
         let (r, calls, slept) = run(
             &policy(),
-            vec![ErrorKind::Throttled, ErrorKind::Server, ErrorKind::Transport],
+            vec![
+                ErrorKind::Throttled,
+                ErrorKind::Server,
+                ErrorKind::Transport,
+            ],
             &obs,
         )
         .await;

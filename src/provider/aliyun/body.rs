@@ -56,9 +56,11 @@ pub fn non_empty(v: &Value, key: &str) -> Option<String> {
 /// An unsigned integer given as a number or as a string.
 pub fn uint(v: &Value, key: &str) -> Option<u64> {
     match &v[key] {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }

@@ -43,12 +43,21 @@ impl fmt::Debug for Client {
 }
 
 fn config_error(message: String) -> ProviderError {
-    ProviderError::new(VENDOR, "configure", crate::provider::ErrorKind::Invalid, message)
+    ProviderError::new(
+        VENDOR,
+        "configure",
+        crate::provider::ErrorKind::Invalid,
+        message,
+    )
 }
 
 /// The endpoint URL: `https://` when no scheme is given; plain `http://`
 /// only to a loopback host (a local emulator), never across a network,
 /// since the access key id and signed requests would travel in clear.
+// ProviderError (provider/error.rs, shared) is 136 bytes, past clippy's
+// 128-byte `result_large_err` threshold; the trait's async methods return it
+// too. Shrinking it is a change to the shared type, not to this vendor.
+#[allow(clippy::result_large_err)]
 pub fn parse_endpoint(endpoint: &str) -> Result<Url, ProviderError> {
     let trimmed = endpoint.trim();
     if trimmed.is_empty() {
@@ -135,6 +144,9 @@ pub fn signed_params(
 }
 
 impl Client {
+    // The shared ProviderError is past clippy's size threshold (see
+    // `client::parse_endpoint`).
+    #[allow(clippy::result_large_err)]
     pub fn new(config: &AliyunConfig) -> Result<Self, ProviderError> {
         let endpoint = parse_endpoint(&config.endpoint)?;
         if config.access_key_id.trim().is_empty() {

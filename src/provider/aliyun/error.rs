@@ -147,7 +147,10 @@ mod tests {
 
     #[test]
     fn nonce_reuse_depends_on_effect() {
-        assert_eq!(kind_for("SignatureNonceUsed", 400, Read), ErrorKind::Transport);
+        assert_eq!(
+            kind_for("SignatureNonceUsed", 400, Read),
+            ErrorKind::Transport
+        );
         assert_eq!(
             kind_for("SignatureNonceUsed", 400, Write),
             ErrorKind::OutcomeUnknown
@@ -178,16 +181,34 @@ mod tests {
 
     #[test]
     fn answer_without_body() {
-        assert_eq!(from_answer("X", 502, None, None, Read).kind, ErrorKind::Server);
-        assert_eq!(from_answer("X", 429, None, None, Read).kind, ErrorKind::Throttled);
-        assert_eq!(from_answer("X", 403, None, None, Read).kind, ErrorKind::Auth);
-        assert_eq!(from_answer("X", 400, None, None, Read).kind, ErrorKind::Other);
+        assert_eq!(
+            from_answer("X", 502, None, None, Read).kind,
+            ErrorKind::Server
+        );
+        assert_eq!(
+            from_answer("X", 429, None, None, Read).kind,
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            from_answer("X", 403, None, None, Read).kind,
+            ErrorKind::Auth
+        );
+        assert_eq!(
+            from_answer("X", 400, None, None, Read).kind,
+            ErrorKind::Other
+        );
     }
 
     #[test]
     fn lost_answers() {
-        assert_eq!(transport("A", "x".into(), false, Write).kind, ErrorKind::Transport);
-        assert_eq!(transport("A", "x".into(), true, Read).kind, ErrorKind::Transport);
+        assert_eq!(
+            transport("A", "x".into(), false, Write).kind,
+            ErrorKind::Transport
+        );
+        assert_eq!(
+            transport("A", "x".into(), true, Read).kind,
+            ErrorKind::Transport
+        );
         assert_eq!(
             transport("A", "x".into(), true, Write).kind,
             ErrorKind::OutcomeUnknown

@@ -113,7 +113,9 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Seen> {
         head.lines()
             .find_map(|l| {
                 let (k, v) = l.split_once(':')?;
-                k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+                k.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| v.trim().to_string())
             })
             .unwrap_or_default()
     };
@@ -223,7 +225,11 @@ fn sample_domain() -> Domain {
 #[tokio::test]
 async fn read_sends_a_signed_form_post_and_parses_json() {
     let c = canned(|_, _| Reply::Json(200, fixture("DescribeCdnDomainDetail.json"))).await;
-    let d = provider(&c).read_domain("img.example.com").await.unwrap().unwrap();
+    let d = provider(&c)
+        .read_domain("img.example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(d.origins.len(), 2);
     assert_eq!(d.status.as_deref(), Some("online"));
     let seen = c.seen();
@@ -325,8 +331,10 @@ async fn throttling_is_retried_with_a_fresh_signature() {
     assert!(p.read_domain("img.example.com").await.unwrap().is_some());
     let seen = c.seen();
     assert_eq!(seen.len(), 3);
-    let nonces: std::collections::HashSet<_> =
-        seen.iter().map(|s| s.params["SignatureNonce"].clone()).collect();
+    let nonces: std::collections::HashSet<_> = seen
+        .iter()
+        .map(|s| s.params["SignatureNonce"].clone())
+        .collect();
     assert_eq!(nonces.len(), 3);
     assert_eq!(obs.calls.load(Ordering::SeqCst), 3);
     assert_eq!(obs.retries.load(Ordering::SeqCst), 2);
@@ -335,7 +343,10 @@ async fn throttling_is_retried_with_a_fresh_signature() {
 #[tokio::test]
 async fn auth_errors_are_final_and_keep_vendor_details() {
     let c = canned(|_, _| Reply::Json(403, fixture("error-SignatureDoesNotMatch.json"))).await;
-    let e = provider(&c).read_domain("img.example.com").await.unwrap_err();
+    let e = provider(&c)
+        .read_domain("img.example.com")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Auth);
     assert_eq!(e.code.as_deref(), Some("SignatureDoesNotMatch"));
     assert_eq!(
@@ -422,7 +433,10 @@ async fn already_exists_otherwise_is_an_error() {
     // First attempt: already there (someone else's). After a throttled
     // attempt (surely not processed) it is not ours either.
     let c = canned(|_, _| Reply::Xml(400, fixture("error-DomainAlreadyExist.xml"))).await;
-    let e = provider(&c).create_domain(&sample_domain()).await.unwrap_err();
+    let e = provider(&c)
+        .create_domain(&sample_domain())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::AlreadyExists);
 
     let c = canned(|_, n| {
@@ -433,7 +447,10 @@ async fn already_exists_otherwise_is_an_error() {
         }
     })
     .await;
-    let e = provider(&c).create_domain(&sample_domain()).await.unwrap_err();
+    let e = provider(&c)
+        .create_domain(&sample_domain())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::AlreadyExists);
     assert_eq!(c.actions(), ["AddCdnDomain", "AddCdnDomain"]);
 }

@@ -89,12 +89,15 @@ fn origin_from_source(s: &Value) -> Result<Origin, String> {
         match &s[key] {
             Value::Null => Ok(default),
             Value::String(t) if t.trim().is_empty() => Ok(default),
-            _ => body::uint(s, key).ok_or_else(|| format!("origin {key} {} is not a number", s[key])),
+            _ => {
+                body::uint(s, key).ok_or_else(|| format!("origin {key} {} is not a number", s[key]))
+            }
         }
     };
     let port = number("Port", 80)?;
     let port = u16::try_from(port).map_err(|_| format!("origin Port {port} out of range"))?;
-    let priority = u32::try_from(number("Priority", 20)?).map_err(|_| "origin Priority out of range")?;
+    let priority =
+        u32::try_from(number("Priority", 20)?).map_err(|_| "origin Priority out of range")?;
     let weight = u32::try_from(number("Weight", 10)?).map_err(|_| "origin Weight out of range")?;
     Ok(Origin {
         origin_type,
@@ -273,7 +276,10 @@ mod tests {
         for f in ["DescribeUserDomains.json", "DescribeUserDomains.xml"] {
             let (items, total) = domains_page(&fixture(f)).unwrap();
             assert_eq!(total, Some(3), "{f}");
-            let names: Vec<_> = items.iter().map(|d| (d.name.as_str(), d.status.as_str())).collect();
+            let names: Vec<_> = items
+                .iter()
+                .map(|d| (d.name.as_str(), d.status.as_str()))
+                .collect();
             assert_eq!(
                 names,
                 [

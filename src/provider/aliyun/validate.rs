@@ -85,7 +85,11 @@ pub fn validate(d: &Domain) -> Vec<Invalid> {
                 format!("/origins/{i}/address"),
                 "Alibaba Cloud CDN origin address must not be empty".into(),
             ));
-        } else if o.address.trim_end_matches('.').eq_ignore_ascii_case(&d.name) {
+        } else if o
+            .address
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(&d.name)
+        {
             out.push(invalid(
                 format!("/origins/{i}/address"),
                 format!(
@@ -148,8 +152,16 @@ mod tests {
             .map(|i| origin(OriginType::Ip, &format!("192.0.2.{i}")))
             .collect();
         assert!(validate(&domain(ips)).is_empty());
-        assert!(validate(&domain(vec![origin(OriginType::Domain, "origin.example.net")])).is_empty());
-        assert!(validate(&domain(vec![origin(OriginType::Oss, "b.oss-cn-hangzhou.aliyuncs.com")])).is_empty());
+        assert!(validate(&domain(vec![origin(
+            OriginType::Domain,
+            "origin.example.net"
+        )]))
+        .is_empty());
+        assert!(validate(&domain(vec![origin(
+            OriginType::Oss,
+            "b.oss-cn-hangzhou.aliyuncs.com"
+        )]))
+        .is_empty());
     }
 
     #[test]
@@ -162,7 +174,11 @@ mod tests {
         let v = validate(&d);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].pointer, "/origins/2/type");
-        assert!(v[0].message.contains("cannot mix IP and domain"), "{}", v[0].message);
+        assert!(
+            v[0].message.contains("cannot mix IP and domain"),
+            "{}",
+            v[0].message
+        );
     }
 
     #[test]
@@ -172,7 +188,9 @@ mod tests {
             origin(OriginType::Domain, "b.example.net"),
         ]);
         assert_eq!(pointers(&d), ["/origins/1/type"]);
-        assert!(validate(&d)[0].message.contains("at most one domain origin"));
+        assert!(validate(&d)[0]
+            .message
+            .contains("at most one domain origin"));
     }
 
     #[test]
@@ -194,7 +212,11 @@ mod tests {
         o.port = 0;
         assert_eq!(
             pointers(&domain(vec![o])),
-            ["/origins/0/priority", "/origins/0/weight", "/origins/0/port"]
+            [
+                "/origins/0/priority",
+                "/origins/0/weight",
+                "/origins/0/port"
+            ]
         );
         let mut edge = origin(OriginType::Ip, "192.0.2.1");
         edge.priority = 30;
@@ -208,7 +230,9 @@ mod tests {
         let d = domain(vec![origin(OriginType::Domain, "WWW.example.com.")]);
         let v = validate(&d);
         assert_eq!(pointers(&d), ["/origins/0/address"]);
-        assert!(v[0].message.contains("must differ from the accelerated domain"));
+        assert!(v[0]
+            .message
+            .contains("must differ from the accelerated domain"));
     }
 
     #[test]

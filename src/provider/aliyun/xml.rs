@@ -57,12 +57,9 @@ pub fn parse(text: &str) -> Result<(String, Value), String> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<(String, Value)> = None;
     loop {
-        let event = reader.read_event().map_err(|e| {
-            format!(
-                "malformed XML at byte {}: {e}",
-                reader.error_position()
-            )
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| format!("malformed XML at byte {}: {e}", reader.error_position()))?;
         match event {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
