@@ -3,151 +3,16 @@
 //! XML answers, paging, retries, the create's unknown-outcome handling, and
 //! secret redaction.
 
+use super::canned::{canned, Canned, Reply};
 use super::{signer, AliyunConfig, AliyunProvider};
 use crate::model::{CdnType, Domain, Origin, OriginType, Secret};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::{CallObserver, ErrorKind, Provider, ProviderError};
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const SECRET: &str = "s3cr3t-never-printed";
-
-#[derive(Clone, Debug)]
-struct Seen {
-    content_type: String,
-    method: String,
-    params: BTreeMap<String, String>,
-}
-
-impl Seen {
-    fn action(&self) -> &str {
-        &self.params["Action"]
-    }
-}
-
-enum Reply {
-    Json(u16, String),
-    Xml(u16, String),
-    /// Read the request, then close without answering.
-    Drop,
-}
-
-type Responder = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
-
-struct Canned {
-    endpoint: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Canned {
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-    fn actions(&self) -> Vec<String> {
-        self.seen().iter().map(|s| s.action().to_string()).collect()
-    }
-}
-
-async fn canned(responder: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Canned {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let responder: Arc<Responder> = Arc::new(responder);
-    let s2 = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let seen = s2.clone();
-            let responder = responder.clone();
-            tokio::spawn(async move {
-                let Some(req) = read_request(&mut sock).await else {
-                    return;
-                };
-                let n = {
-                    let mut s = seen.lock().unwrap();
-                    s.push(req.clone());
-                    s.len() - 1
-                };
-                let (status, ctype, body) = match responder(&req, n) {
-                    Reply::Json(s, b) => (s, "application/json;charset=utf-8", b),
-                    Reply::Xml(s, b) => (s, "text/xml;charset=utf-8", b),
-                    Reply::Drop => return,
-                };
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = sock.write_all(head.as_bytes()).await;
-                let _ = sock.write_all(body.as_bytes()).await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    Canned {
-        endpoint: format!("http://{addr}/"),
-        seen,
-    }
-}
-
-async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Seen> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let header = |name: &str| {
-        head.lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.trim()
-                    .eq_ignore_ascii_case(name)
-                    .then(|| v.trim().to_string())
-            })
-            .unwrap_or_default()
-    };
-    let len: usize = header("content-length").parse().unwrap_or(0);
-    while buf.len() < head_end + len {
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = String::from_utf8(buf[head_end..head_end + len].to_vec()).ok()?;
-    let params = body
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8()
-                    .unwrap()
-                    .to_string()
-            };
-            (dec(k), dec(v))
-        })
-        .collect();
-    Some(Seen {
-        content_type: header("content-type"),
-        method: head.split(' ').next().unwrap_or_default().to_string(),
-        params,
-    })
-}
 
 fn fixture(name: &str) -> String {
     let path = format!(
@@ -544,4 +409,36 @@ fn plain_http_only_to_loopback() {
     assert!(e.to_string().contains("loopback"), "{e}");
     assert!(AliyunProvider::new(config("http://127.0.0.1:1")).is_ok());
     assert!(AliyunProvider::new(config("https://cdn.aliyuncs.com")).is_ok());
+}
+
+#[derive(Default)]
+struct Waits(Mutex<Vec<Duration>>);
+
+impl CallObserver for Waits {
+    fn on_call(&self, _: &str, _: &str) {}
+    fn on_retry(&self, _: &str, _: &str, _: &ProviderError, wait: Duration) {
+        self.0.lock().unwrap().push(wait);
+    }
+}
+
+#[tokio::test]
+async fn retry_after_header_sets_the_wait() {
+    let c = canned(|_, n| {
+        if n == 0 {
+            Reply::JsonRetryAfter(
+                503,
+                r#"{"RequestId":"R","Code":"ServiceUnavailable","Message":"later"}"#.into(),
+                1,
+            )
+        } else {
+            Reply::Json(200, fixture("DescribeCdnDomainDetail.json"))
+        }
+    })
+    .await;
+    let waits = Arc::new(Waits::default());
+    let mut cfg = config(&c.endpoint);
+    cfg.observer = Some(waits.clone());
+    let p = AliyunProvider::new(cfg).unwrap();
+    assert!(p.read_domain("img.example.com").await.unwrap().is_some());
+    assert_eq!(*waits.0.lock().unwrap(), [Duration::from_secs(1)]);
 }

@@ -13,6 +13,8 @@ mod validate;
 mod xml;
 
 #[cfg(test)]
+mod canned;
+#[cfg(test)]
 mod http_tests;
 
 pub use client::{API_VERSION, DEFAULT_ENDPOINT};
