@@ -259,7 +259,7 @@ impl Client {
         })?;
         let parsed = body::parse(&text);
         if (200..300).contains(&status) {
-            parsed.map_err(|why| aerr::malformed(action, status, why))
+            parsed.map_err(|why| aerr::malformed(action, status, why, effect))
         } else {
             Err(aerr::from_answer(
                 action,

@@ -93,14 +93,15 @@ pub fn transport(action: &str, message: String, sent: bool, effect: Effect) -> P
     ProviderError::new(VENDOR, action, kind, message)
 }
 
-/// A 2xx answer we could not understand.
-pub fn malformed(action: &str, http_status: u16, why: String) -> ProviderError {
-    let mut e = ProviderError::new(
-        VENDOR,
-        action,
-        ErrorKind::Other,
-        format!("unreadable answer: {why}"),
-    );
+/// A 2xx answer we could not understand. For a write that is not proof of
+/// success (it may come from something in between that is not the API), so
+/// its outcome is unknown.
+pub fn malformed(action: &str, http_status: u16, why: String, effect: Effect) -> ProviderError {
+    let kind = match effect {
+        Effect::Read => ErrorKind::Other,
+        Effect::Write => ErrorKind::OutcomeUnknown,
+    };
+    let mut e = ProviderError::new(VENDOR, action, kind, format!("unreadable answer: {why}"));
     e.http_status = Some(http_status);
     e
 }
@@ -196,6 +197,15 @@ mod tests {
         assert_eq!(
             from_answer("X", 400, None, None, Read).kind,
             ErrorKind::Other
+        );
+    }
+
+    #[test]
+    fn unreadable_success() {
+        assert_eq!(malformed("A", 200, "x".into(), Read).kind, ErrorKind::Other);
+        assert_eq!(
+            malformed("A", 200, "x".into(), Write).kind,
+            ErrorKind::OutcomeUnknown
         );
     }
 

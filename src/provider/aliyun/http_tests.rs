@@ -442,3 +442,14 @@ async fn retry_after_header_sets_the_wait() {
     assert!(p.read_domain("img.example.com").await.unwrap().is_some());
     assert_eq!(*waits.0.lock().unwrap(), [Duration::from_secs(1)]);
 }
+
+#[tokio::test]
+async fn unreadable_create_answer_is_settled_by_reading() {
+    let c = canned(|req, _| match req.action() {
+        "AddCdnDomain" => Reply::Json(200, "<html>proxy</html".into()),
+        _ => Reply::Json(200, fixture("DescribeCdnDomainDetail.json")),
+    })
+    .await;
+    provider(&c).create_domain(&sample_domain()).await.unwrap();
+    assert_eq!(c.actions(), ["AddCdnDomain", "DescribeCdnDomainDetail"]);
+}

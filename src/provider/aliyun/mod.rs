@@ -123,8 +123,8 @@ impl Provider for AliyunProvider {
                 ("PageNumber", page.to_string()),
             ];
             let answer = self.client.call(ACTION, &params, Effect::Read).await?;
-            let (items, total) =
-                mapping::domains_page(&answer).map_err(|why| error::malformed(ACTION, 200, why))?;
+            let (items, total) = mapping::domains_page(&answer)
+                .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read))?;
             let count = items.len() as u64;
             // A domain added while we page can shift another onto the next
             // page a second time: keep the first.
@@ -151,7 +151,7 @@ impl Provider for AliyunProvider {
         match self.client.call(ACTION, &params, Effect::Read).await {
             Ok(answer) => mapping::domain_from_detail(&answer)
                 .map(Some)
-                .map_err(|why| error::malformed(ACTION, 200, why)),
+                .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read)),
             Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
