@@ -1,53 +1,202 @@
-//! TEMPORARY stand-in for the Alibaba client being written on branch `aliyun`.
-use crate::model::Secret;
+//! Alibaba Cloud CDN (RPC API 2018-05-10, HMAC-SHA1 signatures) as a
+//! `Provider`: configuration, and the trait methods in terms of API actions.
+//! Signing, HTTP, parsing, errors and field mapping live in the sibling files.
+
+mod body;
+mod capabilities;
+mod client;
+mod create;
+pub mod error;
+mod mapping;
+pub mod signer;
+mod validate;
+mod xml;
+
+#[cfg(test)]
+mod canned;
+#[cfg(test)]
+mod http_tests;
+
+pub use client::{API_VERSION, DEFAULT_ENDPOINT};
+
+use crate::model::{Domain, Secret};
 use crate::provider::retry::RetryPolicy;
-use crate::provider::{CallObserver, ProviderError};
+use crate::provider::{
+    CallObserver, Capabilities, DomainSummary, ErrorKind, Invalid, Provider, ProviderError,
+};
+use async_trait::async_trait;
+use client::Client;
+use error::{Effect, VENDOR};
+use std::fmt;
 use std::sync::Arc;
+
+/// `DescribeUserDomains` page size: the 2018-05-10 maximum.
+const PAGE_SIZE: u64 = 500;
+
+/// Settings of a `provider "aliyun"` block, resolved.
+#[derive(Clone)]
 pub struct AliyunConfig {
+    /// `https://cdn.aliyuncs.com/` by default; `http://` only to loopback.
     pub endpoint: String,
     pub access_key_id: String,
     pub access_key_secret: Secret,
     pub retry: RetryPolicy,
     pub observer: Option<Arc<dyn CallObserver>>,
 }
-#[derive(Debug)]
-pub struct AliyunProvider;
-impl AliyunProvider {
-    pub fn new(_c: AliyunConfig) -> Result<Self, ProviderError> {
-        todo!()
+
+impl AliyunConfig {
+    /// The public endpoint, the default retry policy, no observer.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: Secret) -> Self {
+        AliyunConfig {
+            endpoint: DEFAULT_ENDPOINT.to_string(),
+            access_key_id: access_key_id.into(),
+            access_key_secret,
+            retry: RetryPolicy::default(),
+            observer: None,
+        }
     }
 }
-#[async_trait::async_trait]
-impl crate::provider::Provider for AliyunProvider {
+
+impl fmt::Debug for AliyunConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AliyunConfig")
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &self.access_key_secret)
+            .field("retry", &self.retry)
+            .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub struct AliyunProvider {
+    client: Client,
+}
+
+/// Idempotent writes (modify, start, stop, delete) may repeat a call whose
+/// answer was lost: doing it twice has the effect of doing it once.
+fn idempotent_retry(e: &ProviderError) -> bool {
+    e.kind.is_retryable() || e.kind == ErrorKind::OutcomeUnknown
+}
+
+impl AliyunProvider {
+    // The shared ProviderError is past clippy's size threshold (see
+    // `client::parse_endpoint`).
+    #[allow(clippy::result_large_err)]
+    pub fn new(config: AliyunConfig) -> Result<Self, ProviderError> {
+        Ok(AliyunProvider {
+            client: Client::new(&config)?,
+        })
+    }
+
+    async fn write(&self, action: &str, params: &[(&str, String)]) -> Result<(), ProviderError> {
+        self.client
+            .call_if(action, params, Effect::Write, idempotent_retry)
+            .await
+            .map(|_| ())
+    }
+}
+
+#[async_trait]
+impl Provider for AliyunProvider {
     fn vendor(&self) -> &'static str {
-        "aliyun"
+        VENDOR
     }
-    fn capabilities(&self) -> &'static crate::provider::Capabilities {
-        todo!()
+
+    fn capabilities(&self) -> &'static Capabilities {
+        &capabilities::CAPABILITIES
     }
-    fn validate_domain(&self, _d: &crate::model::Domain) -> Vec<crate::provider::Invalid> {
-        vec![]
+
+    fn validate_domain(&self, domain: &Domain) -> Vec<Invalid> {
+        validate::validate(domain)
     }
-    async fn list_domains(&self) -> Result<Vec<crate::provider::DomainSummary>, ProviderError> {
-        todo!()
+
+    async fn list_domains(&self) -> Result<Vec<DomainSummary>, ProviderError> {
+        const ACTION: &str = "DescribeUserDomains";
+        let mut out: Vec<DomainSummary> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut page: u64 = 1;
+        loop {
+            let params = [
+                ("PageSize", PAGE_SIZE.to_string()),
+                ("PageNumber", page.to_string()),
+            ];
+            let answer = self.client.call(ACTION, &params, Effect::Read).await?;
+            let (items, total) = mapping::domains_page(&answer)
+                .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read))?;
+            let count = items.len() as u64;
+            // A domain added while we page can shift another onto the next
+            // page a second time: keep the first.
+            for d in items {
+                if seen.insert(d.name.clone()) {
+                    out.push(d);
+                }
+            }
+            let pages_needed = total.map(|t| t.div_ceil(PAGE_SIZE));
+            let done = match pages_needed {
+                Some(n) => page >= n || count == 0,
+                None => count < PAGE_SIZE,
+            };
+            if done {
+                return Ok(out);
+            }
+            page += 1;
+        }
     }
-    async fn read_domain(&self, _n: &str) -> Result<Option<crate::model::Domain>, ProviderError> {
-        todo!()
+
+    async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
+        const ACTION: &str = "DescribeCdnDomainDetail";
+        let params = [("DomainName", name.to_string())];
+        match self.client.call(ACTION, &params, Effect::Read).await {
+            Ok(answer) => mapping::domain_from_detail(&answer)
+                .map(Some)
+                .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read)),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
-    async fn create_domain(&self, _d: &crate::model::Domain) -> Result<(), ProviderError> {
-        todo!()
+
+    async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError> {
+        create::create(self, domain).await
     }
-    async fn update_domain(
-        &self,
-        _p: &crate::model::Domain,
-        _d: &crate::model::Domain,
-    ) -> Result<(), ProviderError> {
-        todo!()
+
+    async fn update_domain(&self, prior: &Domain, desired: &Domain) -> Result<(), ProviderError> {
+        if prior.name != desired.name || prior.cdn_type != desired.cdn_type {
+            return Err(ProviderError::new(
+                VENDOR,
+                "ModifyCdnDomain",
+                ErrorKind::Invalid,
+                format!(
+                    "domain {:?}: name and cdn_type cannot change in place; the domain must be replaced",
+                    prior.name
+                ),
+            ));
+        }
+        if prior.origins == desired.origins {
+            return Ok(());
+        }
+        self.write("ModifyCdnDomain", &mapping::modify_domain_params(desired))
+            .await
     }
-    async fn set_enabled(&self, _n: &str, _e: bool) -> Result<(), ProviderError> {
-        todo!()
+
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError> {
+        let action = if enabled {
+            "StartCdnDomain"
+        } else {
+            "StopCdnDomain"
+        };
+        self.write(action, &[("DomainName", name.to_string())])
+            .await
     }
-    async fn delete_domain(&self, _n: &str) -> Result<(), ProviderError> {
-        todo!()
+
+    async fn delete_domain(&self, name: &str) -> Result<(), ProviderError> {
+        match self
+            .write("DeleteCdnDomain", &[("DomainName", name.to_string())])
+            .await
+        {
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
     }
 }
