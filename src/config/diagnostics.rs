@@ -9,7 +9,10 @@ pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, c)| *score >= 0.8 && *c != name)
+        .filter(|(score, c)| {
+            let close_edit = strsim::osa_distance(name, c) <= (name.chars().count() / 3).max(1);
+            (*score >= 0.8 || close_edit) && *c != name
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }

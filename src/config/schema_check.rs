@@ -56,8 +56,11 @@ pub fn eval_block(
             .map(|a| a.name)
             .chain(meta.iter().copied())
     };
+    // Present but in error: not "missing" as well.
+    let mut present: BTreeSet<&str> = BTreeSet::new();
     for a in block.body.attributes() {
         let key = a.key.as_str();
+        present.insert(key);
         if meta.contains(&key) {
             continue;
         }
@@ -104,6 +107,7 @@ pub fn eval_block(
     let mut lists: BTreeMap<&str, Vec<Json>> = BTreeMap::new();
     for b in block.body.blocks() {
         let ident = b.ident.as_str();
+        present.insert(ident);
         let Some(nested) = schema.block(ident) else {
             let hint = match schema.attribute(ident) {
                 Some(_) => format!(" Did you mean to set the argument \"{ident}\" with {ident} = ...?"),
@@ -129,13 +133,13 @@ pub fn eval_block(
             (None, Some(d)) => {
                 obj.insert(attr.name.into(), d.to_json());
             }
-            (None, None) if attr.required => missing(out, f, header.clone(), &format!("The argument \"{}\" is required, but no definition was found.", attr.name), "Missing required argument"),
+            (None, None) if attr.required && !present.contains(attr.name) => missing(out, f, header.clone(), &format!("The argument \"{}\" is required, but no definition was found.", attr.name), "Missing required argument"),
             (None, None) => {}
         }
     }
     for nested in schema.blocks {
         let list = lists.remove(nested.json_name).unwrap_or_default();
-        if list.len() < nested.min_items {
+        if list.len() < nested.min_items && (list.len() > 0 || !misspelled_block(&present, nested.name)) {
             missing(out, f, header.clone(), &format!("At least {} \"{}\" block(s) required, found {}.", nested.min_items, nested.name, list.len()), &format!("Insufficient {} blocks", nested.name));
         }
         if let Some(max) = nested.max_items.filter(|m| list.len() > *m) {
@@ -148,4 +152,10 @@ pub fn eval_block(
 
 fn missing(out: &mut Collected, f: &SourceFile, header: Option<Range<usize>>, detail: &str, summary: &str) {
     out.error(summary, detail.to_string(), f.loc(header));
+}
+
+/// Is there a block whose name is a likely typo of `name` (already
+/// reported as unsupported, so "insufficient blocks" would be noise)?
+fn misspelled_block(present: &BTreeSet<&str>, name: &str) -> bool {
+    present.iter().any(|p| *p != name && super::diagnostics::suggest(p, [name]).is_some())
 }
