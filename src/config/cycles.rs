@@ -12,7 +12,14 @@ pub fn find_cycles(graph: &BTreeMap<String, Vec<String>>) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for start in graph.keys() {
         let mut stack = Vec::new();
-        dfs(graph, start, &mut stack, &mut done, &mut seen_sets, &mut out);
+        dfs(
+            graph,
+            start,
+            &mut stack,
+            &mut done,
+            &mut seen_sets,
+            &mut out,
+        );
     }
     out
 }
@@ -61,9 +68,6 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
         .collect();
-        assert_eq!(
-            find_cycles(&g),
-            vec![vec!["a", "b", "a"], vec!["d", "d"]]
-        );
+        assert_eq!(find_cycles(&g), vec![vec!["a", "b", "a"], vec!["d", "d"]]);
     }
 }

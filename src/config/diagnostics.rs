@@ -28,7 +28,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 /// An error from evaluating an expression.
 #[derive(Clone, Debug)]
 pub struct EvalError {
-    pub diag: Diagnostic,
+    pub diag: Box<Diagnostic>,
     /// The error only arises because a value is unknown until apply; a
     /// validation pass that treats every resource attribute as unknown
     /// ignores these (the value may well be known at plan time).
@@ -36,9 +36,13 @@ pub struct EvalError {
 }
 
 impl EvalError {
-    pub fn new(summary: impl Into<String>, detail: impl Into<String>, at: Option<Location>) -> Self {
+    pub fn new(
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+        at: Option<Location>,
+    ) -> Self {
         EvalError {
-            diag: Diagnostic::error(summary).with_detail(detail).at(at),
+            diag: Box::new(Diagnostic::error(summary).with_detail(detail).at(at)),
             after_apply: false,
         }
     }
@@ -46,32 +50,54 @@ impl EvalError {
 
 impl From<EvalError> for Diagnostic {
     fn from(e: EvalError) -> Diagnostic {
-        e.diag
+        *e.diag
     }
 }
 
 /// "Reference to undeclared input variable" (shared by the static check
 /// and the evaluator so both report the same text).
-pub fn undeclared_var<'a>(name: &str, declared: impl IntoIterator<Item = &'a str>, at: Option<Location>) -> EvalError {
+pub fn undeclared_var<'a>(
+    name: &str,
+    declared: impl IntoIterator<Item = &'a str>,
+    at: Option<Location>,
+) -> EvalError {
     EvalError::new(
         "Reference to undeclared input variable",
-        format!("An input variable with the name \"{name}\" has not been declared.{}", did_you_mean(name, declared)),
+        format!(
+            "An input variable with the name \"{name}\" has not been declared.{}",
+            did_you_mean(name, declared)
+        ),
         at,
     )
 }
 
-pub fn undeclared_local<'a>(name: &str, declared: impl IntoIterator<Item = &'a str>, at: Option<Location>) -> EvalError {
+pub fn undeclared_local<'a>(
+    name: &str,
+    declared: impl IntoIterator<Item = &'a str>,
+    at: Option<Location>,
+) -> EvalError {
     EvalError::new(
         "Reference to undeclared local value",
-        format!("A local value with the name \"{name}\" has not been declared.{}", did_you_mean(name, declared)),
+        format!(
+            "A local value with the name \"{name}\" has not been declared.{}",
+            did_you_mean(name, declared)
+        ),
         at,
     )
 }
 
-pub fn undeclared_resource<'a>(ty: &str, name: &str, declared: impl IntoIterator<Item = &'a str>, at: Option<Location>) -> EvalError {
+pub fn undeclared_resource<'a>(
+    ty: &str,
+    name: &str,
+    declared: impl IntoIterator<Item = &'a str>,
+    at: Option<Location>,
+) -> EvalError {
     EvalError::new(
         "Reference to undeclared resource",
-        format!("A resource \"{ty}\" \"{name}\" has not been declared.{}", did_you_mean(name, declared)),
+        format!(
+            "A resource \"{ty}\" \"{name}\" has not been declared.{}",
+            did_you_mean(name, declared)
+        ),
         at,
     )
 }
@@ -94,6 +120,9 @@ mod tests {
     fn suggestions() {
         assert_eq!(suggest("adress", ["address", "port"]), Some("address"));
         assert_eq!(suggest("zzz", ["address", "port"]), None);
-        assert_eq!(did_you_mean("orgin", ["origin"]), " Did you mean \"origin\"?");
+        assert_eq!(
+            did_you_mean("orgin", ["origin"]),
+            " Did you mean \"origin\"?"
+        );
     }
 }

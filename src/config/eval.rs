@@ -10,7 +10,9 @@
 //! cannot be deferred and are reported as "X is known only after apply and
 //! cannot be used in Y".
 
-use super::diagnostics::{did_you_mean, undeclared_local, undeclared_resource, undeclared_var, EvalError};
+use super::diagnostics::{
+    did_you_mean, undeclared_local, undeclared_resource, undeclared_var, EvalError,
+};
 use super::functions;
 use super::schema_paths::unsupported_segment;
 use super::source::SourceFile;
@@ -71,7 +73,8 @@ impl<'a> Scope<'a> {
     }
 
     pub fn eval(&self, e: &Expression, f: &SourceFile) -> R {
-        let err = |summary: &str, detail: String| Err(EvalError::new(summary, detail, f.loc(e.span())));
+        let err =
+            |summary: &str, detail: String| Err(EvalError::new(summary, detail, f.loc(e.span())));
         match e {
             Expression::Null(_) => Ok(V::null()),
             Expression::Bool(b) => Ok(V::bool(*b.value())),
@@ -190,7 +193,13 @@ impl<'a> Scope<'a> {
     }
 
     /// Reject an unknown value where it cannot be deferred.
-    fn no_unknown(&self, v: &V, used_in: &str, f: &SourceFile, e: &Expression) -> Result<(), EvalError> {
+    fn no_unknown(
+        &self,
+        v: &V,
+        used_in: &str,
+        f: &SourceFile,
+        e: &Expression,
+    ) -> Result<(), EvalError> {
         match v.first_unknown() {
             None => Ok(()),
             Some(parts) => Err(unknown_error(parts, used_in, f.loc(e.span()))),
@@ -228,7 +237,10 @@ impl<'a> Scope<'a> {
                             None => {
                                 return Err(EvalError::new(
                                     "Invalid template interpolation value",
-                                    format!("Cannot include a {} in a string template.", type_name(val)),
+                                    format!(
+                                        "Cannot include a {} in a string template.",
+                                        type_name(val)
+                                    ),
                                     f.loc(i.expr.span()),
                                 ))
                             }
@@ -236,7 +248,11 @@ impl<'a> Scope<'a> {
                     }
                 }
                 Element::Directive(_) => {
-                    return Err(EvalError::new("Unsupported template directive", "Template directives (%{if}, %{for}) are not supported.", f.loc(whole.span())))
+                    return Err(EvalError::new(
+                        "Unsupported template directive",
+                        "Template directives (%{if}, %{for}) are not supported.",
+                        f.loc(whole.span()),
+                    ))
                 }
             }
         }
@@ -268,7 +284,11 @@ impl<'a> Scope<'a> {
         let name = match ops.first().map(|o| o.value()) {
             Some(TraversalOperator::GetAttr(n)) => n.as_str().to_string(),
             _ => {
-                return Err(EvalError::new("Invalid reference", format!("\"{root}\" must be followed by an attribute name, like {root}.NAME."), f.loc(whole.span())))
+                return Err(EvalError::new(
+                    "Invalid reference",
+                    format!("\"{root}\" must be followed by an attribute name, like {root}.NAME."),
+                    f.loc(whole.span()),
+                ))
             }
         };
         let at = f.loc(whole.span());
@@ -292,11 +312,19 @@ impl<'a> Scope<'a> {
             return r.clone();
         }
         let Some(decl) = self.locals.get(name) else {
-            return Err(undeclared_local(name, self.locals.keys().map(String::as_str), at));
+            return Err(undeclared_local(
+                name,
+                self.locals.keys().map(String::as_str),
+                at,
+            ));
         };
         if !self.visiting.borrow_mut().insert(name.to_string()) {
             // Cycles are reported once at load time; this only stops recursion.
-            return Err(EvalError::new("Cycle in local values", format!("local.{name} refers to itself."), at));
+            return Err(EvalError::new(
+                "Cycle in local values",
+                format!("local.{name} refers to itself."),
+                at,
+            ));
         }
         let r = self.eval(&decl.expr, &decl.file);
         self.visiting.borrow_mut().remove(name);
@@ -314,11 +342,19 @@ impl<'a> Scope<'a> {
     ) -> Result<(V, &'o [hcl_edit::Decorated<TraversalOperator>]), EvalError> {
         let address = Address::new(ty, name);
         if !self.resources.contains(&address) {
-            let names = self.resources.iter().filter(|a| a.resource_type == ty).map(|a| a.name.as_str());
+            let names = self
+                .resources
+                .iter()
+                .filter(|a| a.resource_type == ty)
+                .map(|a| a.name.as_str());
             return Err(undeclared_resource(ty, name, names, f.loc(whole.span())));
         }
         let Some(lookup) = self.lookup else {
-            return Err(EvalError::new("Invalid reference", format!("Resource attributes cannot be used in {}.", self.context), f.loc(whole.span())));
+            return Err(EvalError::new(
+                "Invalid reference",
+                format!("Resource attributes cannot be used in {}.", self.context),
+                f.loc(whole.span()),
+            ));
         };
         let mut path = Vec::new();
         let mut spans = Vec::new();
@@ -332,17 +368,35 @@ impl<'a> Scope<'a> {
                     match &k.val {
                         Val::Num(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{}", *n as u64),
                         Val::Str(s) => s.clone(),
-                        _ => return Err(EvalError::new("Invalid index", format!("An index must be a whole number or a string, not {}.", k.show()), f.loc(ix.span()))),
+                        _ => {
+                            return Err(EvalError::new(
+                                "Invalid index",
+                                format!(
+                                    "An index must be a whole number or a string, not {}.",
+                                    k.show()
+                                ),
+                                f.loc(ix.span()),
+                            ))
+                        }
                     }
                 }
-                _ => return Err(EvalError::new("Unsupported expression", "Splat expressions ([*], .*) are not supported.", f.loc(op.span()))),
+                _ => {
+                    return Err(EvalError::new(
+                        "Unsupported expression",
+                        "Splat expressions ([*], .*) are not supported.",
+                        f.loc(op.span()),
+                    ))
+                }
             };
             path.push(seg);
             spans.push(op.span());
         }
         let v = match lookup(&address, &path) {
             Lookup::Known(j) => V::from_json(&j),
-            Lookup::Unknown => V::new(Val::Unknown(vec![Part::Ref { address: address.to_string(), path }])),
+            Lookup::Unknown => V::new(Val::Unknown(vec![Part::Ref {
+                address: address.to_string(),
+                path,
+            }])),
             Lookup::NoSuchAttribute => {
                 let (i, hint) = unsupported_segment(ty, &path);
                 let at = spans.get(i).cloned().flatten().or(whole.span());
@@ -357,7 +411,13 @@ impl<'a> Scope<'a> {
         Ok((v, &[]))
     }
 
-    fn apply_op(&self, v: V, op: &TraversalOperator, f: &SourceFile, span: Option<std::ops::Range<usize>>) -> R {
+    fn apply_op(
+        &self,
+        v: V,
+        op: &TraversalOperator,
+        f: &SourceFile,
+        span: Option<std::ops::Range<usize>>,
+    ) -> R {
         let at = || f.loc(span.clone());
         let key = match op {
             TraversalOperator::GetAttr(a) => V::str(a.as_str()),
@@ -367,7 +427,13 @@ impl<'a> Scope<'a> {
                 self.no_unknown(&k, "an index", f, ix)?;
                 k
             }
-            _ => return Err(EvalError::new("Unsupported expression", "Splat expressions ([*], .*) are not supported.", at())),
+            _ => {
+                return Err(EvalError::new(
+                    "Unsupported expression",
+                    "Splat expressions ([*], .*) are not supported.",
+                    at(),
+                ))
+            }
         };
         let sens = v.sensitive || key.any_sensitive();
         let got = match (&v.val, &key.val) {
@@ -375,24 +441,59 @@ impl<'a> Scope<'a> {
                 [Part::Ref { address, path }] => {
                     let mut path = path.clone();
                     path.push(as_string(&key.val).unwrap_or_default());
-                    return Ok(V::new(Val::Unknown(vec![Part::Ref { address: address.clone(), path }])).tainted(sens));
+                    return Ok(V::new(Val::Unknown(vec![Part::Ref {
+                        address: address.clone(),
+                        path,
+                    }]))
+                    .tainted(sens));
                 }
                 _ => return Err(unknown_error(parts, "an attribute access", at())),
             },
             (Val::Map(m), k) => {
                 let k = as_string(k).unwrap_or_default();
                 m.get(&k).cloned().ok_or_else(|| {
-                    EvalError::new("Unsupported attribute", format!("This object has no attribute named \"{k}\".{}", did_you_mean(&k, m.keys().map(String::as_str))), at())
+                    EvalError::new(
+                        "Unsupported attribute",
+                        format!(
+                            "This object has no attribute named \"{k}\".{}",
+                            did_you_mean(&k, m.keys().map(String::as_str))
+                        ),
+                        at(),
+                    )
                 })?
             }
             (Val::List(l), k) => {
                 let idx = match convert(V::new(k.clone()), &TypeC::Number).map(|x| x.val) {
                     Ok(Val::Num(n)) if n.fract() == 0.0 && n >= 0.0 => n as usize,
-                    _ => return Err(EvalError::new("Invalid index", "A list index must be a whole number.", at())),
+                    _ => {
+                        return Err(EvalError::new(
+                            "Invalid index",
+                            "A list index must be a whole number.",
+                            at(),
+                        ))
+                    }
                 };
-                l.get(idx).cloned().ok_or_else(|| EvalError::new("Invalid index", format!("The index {idx} is out of range: the list has {} element(s).", l.len()), at()))?
+                l.get(idx).cloned().ok_or_else(|| {
+                    EvalError::new(
+                        "Invalid index",
+                        format!(
+                            "The index {idx} is out of range: the list has {} element(s).",
+                            l.len()
+                        ),
+                        at(),
+                    )
+                })?
             }
-            (other, _) => return Err(EvalError::new("Unsupported attribute", format!("Cannot access an attribute or element of a {}.", type_name(other)), at())),
+            (other, _) => {
+                return Err(EvalError::new(
+                    "Unsupported attribute",
+                    format!(
+                        "Cannot access an attribute or element of a {}.",
+                        type_name(other)
+                    ),
+                    at(),
+                ))
+            }
         };
         Ok(got.tainted(sens))
     }
@@ -411,15 +512,29 @@ impl<'a> Scope<'a> {
         self.no_unknown(&r, what, f, &b.rhs_expr)?;
         let sens = l.any_sensitive() || r.any_sensitive();
         let operand = |v: &V, e: &Expression, ty: TypeC| {
-            convert(v.clone(), &ty).map_err(|m| EvalError::new("Invalid operand", format!("Unsuitable value for the {} operator: {m}.", op.as_str()), f.loc(e.span())))
+            convert(v.clone(), &ty).map_err(|m| {
+                EvalError::new(
+                    "Invalid operand",
+                    format!("Unsuitable value for the {} operator: {m}.", op.as_str()),
+                    f.loc(e.span()),
+                )
+            })
         };
         let num = |v: &V, e: &Expression| match operand(v, e, TypeC::Number)?.val {
             Val::Num(n) => Ok(n),
-            _ => Err(EvalError::new("Invalid operand", format!("The {} operator needs a number, not null.", op.as_str()), f.loc(e.span()))),
+            _ => Err(EvalError::new(
+                "Invalid operand",
+                format!("The {} operator needs a number, not null.", op.as_str()),
+                f.loc(e.span()),
+            )),
         };
         let boolean = |v: &V, e: &Expression| match operand(v, e, TypeC::Bool)?.val {
             Val::Bool(x) => Ok(x),
-            _ => Err(EvalError::new("Invalid operand", format!("The {} operator needs a bool, not null.", op.as_str()), f.loc(e.span()))),
+            _ => Err(EvalError::new(
+                "Invalid operand",
+                format!("The {} operator needs a bool, not null.", op.as_str()),
+                f.loc(e.span()),
+            )),
         };
         let (le, re) = (&b.lhs_expr, &b.rhs_expr);
         let val = match op {
@@ -437,7 +552,11 @@ impl<'a> Scope<'a> {
             Div | Mod => {
                 let d = num(&r, re)?;
                 if d == 0.0 {
-                    return Err(EvalError::new("Division by zero", "The right-hand side of / or % is zero.", f.loc(re.span())));
+                    return Err(EvalError::new(
+                        "Division by zero",
+                        "The right-hand side of / or % is zero.",
+                        f.loc(re.span()),
+                    ));
                 }
                 let n = num(&l, le)?;
                 Val::Num(if op == Div { n / d } else { n % d })
@@ -450,9 +569,13 @@ impl<'a> Scope<'a> {
 fn unknown_error(parts: &[Part], used_in: &str, at: Option<crate::model::Location>) -> EvalError {
     let what = describe_unknown(parts);
     EvalError {
-        diag: crate::model::Diagnostic::error("Value known only after apply")
-            .with_detail(format!("{what} is known only after apply and cannot be used in {used_in}."))
-            .at(at),
+        diag: Box::new(
+            crate::model::Diagnostic::error("Value known only after apply")
+                .with_detail(format!(
+                    "{what} is known only after apply and cannot be used in {used_in}."
+                ))
+                .at(at),
+        ),
         after_apply: true,
     }
 }

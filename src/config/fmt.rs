@@ -13,7 +13,7 @@ use crate::model::Diagnostic;
 /// Format `src`; a file that does not parse is returned as its syntax
 /// error, never reformatted.
 pub fn format_source(src: &str, file_name: &str) -> Result<String, Vec<Diagnostic>> {
-    parse_source(file_name, src).map_err(|d| vec![d])?;
+    parse_source(file_name, src)?;
     let mut lexer = Lexer::default();
     let mut indents: Vec<i32> = Vec::new();
     let mut lines: Vec<Line> = Vec::new();
@@ -62,8 +62,16 @@ pub fn format_source(src: &str, file_name: &str) -> Result<String, Vec<Diagnosti
         };
         let single_line = net == 0 && lexer.heredoc.is_none() && !lexer.in_comment;
         lines.push(match attribute(text) {
-            Some((key, rest)) => Line::Attr { level, key: key.to_string(), rest: rest.to_string(), single_line },
-            None => Line::other(level, &block_header(text).unwrap_or_else(|| text.to_string())),
+            Some((key, rest)) => Line::Attr {
+                level,
+                key: key.to_string(),
+                rest: rest.to_string(),
+                single_line,
+            },
+            None => Line::other(
+                level,
+                &block_header(text).unwrap_or_else(|| text.to_string()),
+            ),
         });
     }
     Ok(render(&lines))
@@ -72,13 +80,24 @@ pub fn format_source(src: &str, file_name: &str) -> Result<String, Vec<Diagnosti
 enum Line {
     Blank,
     Verbatim(String),
-    Other { level: usize, text: String },
-    Attr { level: usize, key: String, rest: String, single_line: bool },
+    Other {
+        level: usize,
+        text: String,
+    },
+    Attr {
+        level: usize,
+        key: String,
+        rest: String,
+        single_line: bool,
+    },
 }
 
 impl Line {
     fn other(level: usize, text: &str) -> Line {
-        Line::Other { level, text: text.to_string() }
+        Line::Other {
+            level,
+            text: text.to_string(),
+        }
     }
 }
 
@@ -87,13 +106,24 @@ fn render(lines: &[Line]) -> String {
     let mut widths = vec![0; lines.len()];
     let mut i = 0;
     while i < lines.len() {
-        let Line::Attr { level, single_line: true, .. } = &lines[i] else {
+        let Line::Attr {
+            level,
+            single_line: true,
+            ..
+        } = &lines[i]
+        else {
             i += 1;
             continue;
         };
         let mut j = i;
         let mut width = 0;
-        while let Some(Line::Attr { level: l, key, single_line: true, .. }) = lines.get(j) {
+        while let Some(Line::Attr {
+            level: l,
+            key,
+            single_line: true,
+            ..
+        }) = lines.get(j)
+        {
             if l != level {
                 break;
             }
@@ -113,9 +143,13 @@ fn render(lines: &[Line]) -> String {
             }
             Line::Verbatim(s) => s.clone(),
             Line::Other { level, text } => format!("{}{}", "  ".repeat(*level), text.trim_end()),
-            Line::Attr { level, key, rest, .. } => {
+            Line::Attr {
+                level, key, rest, ..
+            } => {
                 let pad = width.saturating_sub(key.chars().count());
-                format!("{}{key}{} = {rest}", "  ".repeat(*level), " ".repeat(pad)).trim_end().to_string()
+                format!("{}{key}{} = {rest}", "  ".repeat(*level), " ".repeat(pad))
+                    .trim_end()
+                    .to_string()
             }
         };
         if blank_pending {
@@ -286,7 +320,12 @@ mod tests {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             let src = std::fs::read_to_string(&p).unwrap();
-            assert_eq!(format_source(&src, "f.hcl").unwrap(), src, "{}", p.display());
+            assert_eq!(
+                format_source(&src, "f.hcl").unwrap(),
+                src,
+                "{}",
+                p.display()
+            );
         }
     }
 }

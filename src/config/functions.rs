@@ -7,8 +7,21 @@ use super::value::{as_string, num_string, Val, V};
 use std::collections::BTreeMap;
 
 pub const FUNCTIONS: &[&str] = &[
-    "coalesce", "concat", "contains", "format", "join", "length", "lookup", "lower", "merge",
-    "replace", "split", "tonumber", "tostring", "trimspace", "upper",
+    "coalesce",
+    "concat",
+    "contains",
+    "format",
+    "join",
+    "length",
+    "lookup",
+    "lower",
+    "merge",
+    "replace",
+    "split",
+    "tonumber",
+    "tostring",
+    "trimspace",
+    "upper",
 ];
 
 pub fn is_function(name: &str) -> bool {
@@ -27,7 +40,10 @@ pub fn call(name: &str, args: &[V]) -> Result<Val, String> {
             } else {
                 format!("{min} to {max}")
             };
-            return Err(format!("{name}() takes {want} argument(s), got {}", args.len()));
+            return Err(format!(
+                "{name}() takes {want} argument(s), got {}",
+                args.len()
+            ));
         }
         Ok(())
     };
@@ -177,9 +193,8 @@ fn format(spec: &str, args: &[V]) -> Result<String, String> {
             .next()
             .ok_or_else(|| format!("not enough arguments for %{verb}"))?;
         match verb {
-            's' | 'v' => out.push_str(
-                &as_string(&arg.val).unwrap_or_else(|| arg.to_plain_json().to_string()),
-            ),
+            's' | 'v' => out
+                .push_str(&as_string(&arg.val).unwrap_or_else(|| arg.to_plain_json().to_string())),
             'q' => out.push_str(&serde_json::Value::String(string_arg("format", arg)?).to_string()),
             'd' => match convert(arg.clone(), &TypeC::Number)?.val {
                 Val::Num(n) => out.push_str(&num_string(n.trunc())),
@@ -208,31 +223,78 @@ mod tests {
 
     #[test]
     fn string_functions() {
-        assert_eq!(call("lower", &[V::str("AbC")]).unwrap(), Val::Str("abc".into()));
-        assert_eq!(call("upper", &[V::str("ab")]).unwrap(), Val::Str("AB".into()));
-        assert_eq!(call("trimspace", &[V::str(" a ")]).unwrap(), Val::Str("a".into()));
-        assert_eq!(call("join", &[V::str(","), list(&["a", "b"])]).unwrap(), Val::Str("a,b".into()));
-        assert_eq!(call("split", &[V::str(","), V::str("a,b")]).unwrap(), list(&["a", "b"]).val);
         assert_eq!(
-            call("format", &[V::str("%s:%d %q 100%%"), V::str("h"), V::num(80.0), V::str("x")]).unwrap(),
+            call("lower", &[V::str("AbC")]).unwrap(),
+            Val::Str("abc".into())
+        );
+        assert_eq!(
+            call("upper", &[V::str("ab")]).unwrap(),
+            Val::Str("AB".into())
+        );
+        assert_eq!(
+            call("trimspace", &[V::str(" a ")]).unwrap(),
+            Val::Str("a".into())
+        );
+        assert_eq!(
+            call("join", &[V::str(","), list(&["a", "b"])]).unwrap(),
+            Val::Str("a,b".into())
+        );
+        assert_eq!(
+            call("split", &[V::str(","), V::str("a,b")]).unwrap(),
+            list(&["a", "b"]).val
+        );
+        assert_eq!(
+            call(
+                "format",
+                &[
+                    V::str("%s:%d %q 100%%"),
+                    V::str("h"),
+                    V::num(80.0),
+                    V::str("x")
+                ]
+            )
+            .unwrap(),
             Val::Str("h:80 \"x\" 100%".into())
         );
-        assert_eq!(call("replace", &[V::str("a.b"), V::str("."), V::str("-")]).unwrap(), Val::Str("a-b".into()));
+        assert_eq!(
+            call("replace", &[V::str("a.b"), V::str("."), V::str("-")]).unwrap(),
+            Val::Str("a-b".into())
+        );
     }
 
     #[test]
     fn collection_functions() {
         assert_eq!(call("length", &[list(&["a", "b"])]).unwrap(), Val::Num(2.0));
-        assert_eq!(call("concat", &[list(&["a"]), list(&["b"])]).unwrap(), list(&["a", "b"]).val);
-        assert_eq!(call("contains", &[list(&["a"]), V::str("a")]).unwrap(), Val::Bool(true));
+        assert_eq!(
+            call("concat", &[list(&["a"]), list(&["b"])]).unwrap(),
+            list(&["a", "b"]).val
+        );
+        assert_eq!(
+            call("contains", &[list(&["a"]), V::str("a")]).unwrap(),
+            Val::Bool(true)
+        );
         let m = V::new(Val::Map([("k".to_string(), V::str("v"))].into()));
-        assert_eq!(call("lookup", &[m.clone(), V::str("k")]).unwrap(), Val::Str("v".into()));
-        assert_eq!(call("lookup", &[m.clone(), V::str("x"), V::str("d")]).unwrap(), Val::Str("d".into()));
+        assert_eq!(
+            call("lookup", &[m.clone(), V::str("k")]).unwrap(),
+            Val::Str("v".into())
+        );
+        assert_eq!(
+            call("lookup", &[m.clone(), V::str("x"), V::str("d")]).unwrap(),
+            Val::Str("d".into())
+        );
         let m2 = V::new(Val::Map([("j".to_string(), V::str("w"))].into()));
         assert!(matches!(call("merge", &[m, m2]).unwrap(), Val::Map(x) if x.len() == 2));
-        assert_eq!(call("coalesce", &[V::null(), V::str(""), V::str("x")]).unwrap(), Val::Str("x".into()));
+        assert_eq!(
+            call("coalesce", &[V::null(), V::str(""), V::str("x")]).unwrap(),
+            Val::Str("x".into())
+        );
         assert_eq!(call("tonumber", &[V::str("8")]).unwrap(), Val::Num(8.0));
-        assert_eq!(call("tostring", &[V::num(8.0)]).unwrap(), Val::Str("8".into()));
-        assert!(call("length", &[]).unwrap_err().contains("takes 1 argument"));
+        assert_eq!(
+            call("tostring", &[V::num(8.0)]).unwrap(),
+            Val::Str("8".into())
+        );
+        assert!(call("length", &[])
+            .unwrap_err()
+            .contains("takes 1 argument"));
     }
 }

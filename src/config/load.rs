@@ -4,7 +4,9 @@
 //! attributes unknown.
 
 use super::cycles::find_cycles;
-use super::diagnostics::{dedup, did_you_mean, undeclared_local, undeclared_resource, undeclared_var};
+use super::diagnostics::{
+    dedup, did_you_mean, undeclared_local, undeclared_resource, undeclared_var,
+};
 use super::eval::{LocalDecl, Scope};
 use super::locate::header_span;
 use super::meta::{depends_on, resolve_provider, ProviderDecl};
@@ -99,7 +101,12 @@ pub fn load_files(files: Vec<ParsedFile>, inputs: &VarInputs) -> Result<Config, 
         config.providers = l.provider_settings(&config);
         for r in &config.resources {
             let (_, errors) = config.evaluate_resource(&r.address, &schema_lookup);
-            l.diags.extend(errors.into_iter().filter(|e| !e.after_apply).map(|e| e.diag));
+            l.diags.extend(
+                errors
+                    .into_iter()
+                    .filter(|e| !e.after_apply)
+                    .map(Diagnostic::from),
+            );
         }
     }
     let diags = dedup(l.diags);
@@ -112,7 +119,8 @@ pub fn load_files(files: Vec<ParsedFile>, inputs: &VarInputs) -> Result<Config, 
 
 impl Loader {
     fn err(&mut self, summary: &str, detail: String, at: Option<Location>) {
-        self.diags.push(Diagnostic::error(summary).with_detail(detail).at(at));
+        self.diags
+            .push(Diagnostic::error(summary).with_detail(detail).at(at));
     }
 
     /// Check a block's label count; `false` if wrong (already reported).
@@ -121,7 +129,15 @@ impl Loader {
             return true;
         }
         let at = b.labels.get(want).and_then(|l| l.span()).or(b.ident.span());
-        self.err("Wrong number of labels", format!("A {} block needs {want} label(s) ({what}), found {}.", b.ident.as_str(), b.labels.len()), f.loc(at));
+        self.err(
+            "Wrong number of labels",
+            format!(
+                "A {} block needs {want} label(s) ({what}), found {}.",
+                b.ident.as_str(),
+                b.labels.len()
+            ),
+            f.loc(at),
+        );
         false
     }
 
@@ -134,8 +150,16 @@ impl Loader {
                 }
                 let name = b.labels[0].as_str().to_string();
                 if let Some(first) = self.variables.get(&name) {
-                    let first = first.location.as_ref().map(ToString::to_string).unwrap_or_default();
-                    return self.err("Duplicate variable declaration", format!("A variable named \"{name}\" was already declared at {first}."), header);
+                    let first = first
+                        .location
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    return self.err(
+                        "Duplicate variable declaration",
+                        format!("A variable named \"{name}\" was already declared at {first}."),
+                        header,
+                    );
                 }
                 let decl = declare(b, f, header, &mut self.diags);
                 self.variables.insert(name, decl);
@@ -145,16 +169,37 @@ impl Loader {
                     return;
                 }
                 for inner in b.body.blocks() {
-                    self.err("Unsupported block type", "A locals block holds only name = value assignments.".into(), f.loc(inner.ident.span()));
+                    self.err(
+                        "Unsupported block type",
+                        "A locals block holds only name = value assignments.".into(),
+                        f.loc(inner.ident.span()),
+                    );
                 }
                 for a in b.body.attributes() {
                     let name = a.key.as_str().to_string();
                     if let Some(first) = self.locals.get(&name) {
-                        let first = first.file.loc(first.span.clone()).map(|l| l.to_string()).unwrap_or_default();
-                        self.err("Duplicate local value", format!("A local value named \"{name}\" was already defined at {first}."), f.loc(a.key.span()));
+                        let first = first
+                            .file
+                            .loc(first.span.clone())
+                            .map(|l| l.to_string())
+                            .unwrap_or_default();
+                        self.err(
+                            "Duplicate local value",
+                            format!(
+                                "A local value named \"{name}\" was already defined at {first}."
+                            ),
+                            f.loc(a.key.span()),
+                        );
                         continue;
                     }
-                    self.locals.insert(name, LocalDecl { file: f.clone(), expr: a.value.clone(), span: a.span() });
+                    self.locals.insert(
+                        name,
+                        LocalDecl {
+                            file: f.clone(),
+                            expr: a.value.clone(),
+                            span: a.span(),
+                        },
+                    );
                 }
             }
             "provider" => {
@@ -164,11 +209,25 @@ impl Loader {
                 let vendor = b.labels[0].as_str();
                 if provider_schema(vendor).is_none() {
                     let known: Vec<&str> = PROVIDERS.iter().map(|p| p.vendor).collect();
-                    return self.err("Unknown provider", format!("There is no provider \"{vendor}\"; known providers: {}.{}", known.join(", "), did_you_mean(vendor, known.iter().copied())), f.loc(b.labels[0].span()));
+                    return self.err(
+                        "Unknown provider",
+                        format!(
+                            "There is no provider \"{vendor}\"; known providers: {}.{}",
+                            known.join(", "),
+                            did_you_mean(vendor, known.iter().copied())
+                        ),
+                        f.loc(b.labels[0].span()),
+                    );
                 }
-                let Some(decl) = ProviderDecl::new(f, b, &mut self.diags) else { return };
+                let Some(decl) = ProviderDecl::new(f, b, &mut self.diags) else {
+                    return;
+                };
                 if let Some(first) = self.providers.iter().find(|p| p.addr == decl.addr) {
-                    let first = first.file.loc(header_span(&first.block)).map(|l| l.to_string()).unwrap_or_default();
+                    let first = first
+                        .file
+                        .loc(header_span(&first.block))
+                        .map(|l| l.to_string())
+                        .unwrap_or_default();
                     return self.err("Duplicate provider configuration", format!("A provider configuration \"{}\" was already declared at {first}; give one of them a different alias.", decl.addr), header);
                 }
                 self.providers.push(decl);
@@ -180,40 +239,85 @@ impl Loader {
                 let (ty, name) = (b.labels[0].as_str(), b.labels[1].as_str());
                 if resource_schema(ty).is_none() {
                     let types = RESOURCE_TYPES.iter().map(|t| t.type_name);
-                    return self.err("Unsupported resource type", format!("The resource type \"{ty}\" is not supported.{}", did_you_mean(ty, types)), f.loc(b.labels[0].span()));
+                    return self.err(
+                        "Unsupported resource type",
+                        format!(
+                            "The resource type \"{ty}\" is not supported.{}",
+                            did_you_mean(ty, types)
+                        ),
+                        f.loc(b.labels[0].span()),
+                    );
                 }
                 let address = Address::new(ty, name);
                 if address.to_string().parse::<Address>().is_err() {
                     return self.err("Invalid resource name", format!("\"{name}\" is not a valid name: use letters, digits, underscores and hyphens, not starting with a digit."), f.loc(b.labels[1].span()));
                 }
                 if let Some(first) = self.resources.get(&address) {
-                    let first = first.file.loc(header_span(&first.block)).map(|l| l.to_string()).unwrap_or_default();
-                    return self.err("Duplicate resource", format!("A {ty} resource named \"{name}\" was already declared at {first}."), header);
+                    let first = first
+                        .file
+                        .loc(header_span(&first.block))
+                        .map(|l| l.to_string())
+                        .unwrap_or_default();
+                    return self.err(
+                        "Duplicate resource",
+                        format!(
+                            "A {ty} resource named \"{name}\" was already declared at {first}."
+                        ),
+                        header,
+                    );
                 }
-                self.resources.insert(address, ResourceDecl { file: f.clone(), block: b.clone() });
+                self.resources.insert(
+                    address,
+                    ResourceDecl {
+                        file: f.clone(),
+                        block: b.clone(),
+                    },
+                );
             }
-            other => self.err("Unsupported block type", format!("Blocks of type \"{other}\" are not expected here.{}", did_you_mean(other, BLOCK_TYPES.iter().copied())), f.loc(b.ident.span())),
+            other => self.err(
+                "Unsupported block type",
+                format!(
+                    "Blocks of type \"{other}\" are not expected here.{}",
+                    did_you_mean(other, BLOCK_TYPES.iter().copied())
+                ),
+                f.loc(b.ident.span()),
+            ),
         }
     }
 
     /// Report a static reference to something undeclared.
-    fn undeclared(&self, r: &StaticRef, f: &SourceFile, addresses: &BTreeSet<Address>) -> Option<Diagnostic> {
+    fn undeclared(
+        &self,
+        r: &StaticRef,
+        f: &SourceFile,
+        addresses: &BTreeSet<Address>,
+    ) -> Option<Diagnostic> {
         let at = f.loc(r.span.clone());
         let e = match &r.kind {
-            RefKind::Var(n) if !self.variables.contains_key(n) => undeclared_var(n, self.variables.keys().map(String::as_str), at),
-            RefKind::Local(n) if !self.locals.contains_key(n) => undeclared_local(n, self.locals.keys().map(String::as_str), at),
+            RefKind::Var(n) if !self.variables.contains_key(n) => {
+                undeclared_var(n, self.variables.keys().map(String::as_str), at)
+            }
+            RefKind::Local(n) if !self.locals.contains_key(n) => {
+                undeclared_local(n, self.locals.keys().map(String::as_str), at)
+            }
             RefKind::Resource(a) if !addresses.contains(a) => {
-                let names = addresses.iter().filter(|x| x.resource_type == a.resource_type).map(|x| x.name.as_str());
+                let names = addresses
+                    .iter()
+                    .filter(|x| x.resource_type == a.resource_type)
+                    .map(|x| x.name.as_str());
                 undeclared_resource(&a.resource_type, &a.name, names, at)
             }
             _ => return None,
         };
-        Some(e.diag)
+        Some(*e.diag)
     }
 
     /// Check locals' references and cycles; returns, per local, the
     /// resources it refers to directly or through other locals.
-    fn check_locals(&mut self, addresses: &BTreeSet<Address>) -> BTreeMap<String, BTreeSet<Address>> {
+    fn check_locals(
+        &mut self,
+        addresses: &BTreeSet<Address>,
+    ) -> BTreeMap<String, BTreeSet<Address>> {
         let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut direct: BTreeMap<String, BTreeSet<Address>> = BTreeMap::new();
         let mut found = Vec::new();
@@ -222,7 +326,9 @@ impl Loader {
             for r in refs_in_expr(&decl.expr) {
                 found.extend(self.undeclared(&r, &decl.file, addresses));
                 match r.kind {
-                    RefKind::Local(n) if self.locals.contains_key(&n) => edges.push(format!("local.{n}")),
+                    RefKind::Local(n) if self.locals.contains_key(&n) => {
+                        edges.push(format!("local.{n}"))
+                    }
                     RefKind::Resource(a) if addresses.contains(&a) => {
                         direct.entry(name.clone()).or_default().insert(a);
                     }
@@ -233,8 +339,18 @@ impl Loader {
         self.diags.extend(found);
         for cycle in find_cycles(&graph) {
             let first = cycle[0].trim_start_matches("local.");
-            let at = self.locals.get(first).and_then(|d| d.file.loc(d.span.clone()));
-            self.err("Cycle in local values", format!("The local values refer to each other: {}.", cycle.join(" -> ")), at);
+            let at = self
+                .locals
+                .get(first)
+                .and_then(|d| d.file.loc(d.span.clone()));
+            self.err(
+                "Cycle in local values",
+                format!(
+                    "The local values refer to each other: {}.",
+                    cycle.join(" -> ")
+                ),
+                at,
+            );
         }
         // Transitive closure (cycles are errors, so a visited set suffices).
         let mut out = BTreeMap::new();
@@ -246,7 +362,13 @@ impl Loader {
                 if !seen.insert(n.clone()) {
                     continue;
                 }
-                res.extend(direct.get(n.trim_start_matches("local.")).into_iter().flatten().cloned());
+                res.extend(
+                    direct
+                        .get(n.trim_start_matches("local."))
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
                 todo.extend(graph.get(&n).into_iter().flatten().cloned());
             }
             out.insert(name.clone(), res);
@@ -257,24 +379,58 @@ impl Loader {
     fn check_resource_cycles(&mut self, desired: &[DesiredResource]) {
         let graph: BTreeMap<String, Vec<String>> = desired
             .iter()
-            .map(|r| (r.address.to_string(), r.depends_on.iter().map(ToString::to_string).collect()))
+            .map(|r| {
+                (
+                    r.address.to_string(),
+                    r.depends_on.iter().map(ToString::to_string).collect(),
+                )
+            })
             .collect();
         for cycle in find_cycles(&graph) {
-            let at = desired.iter().find(|r| r.address.to_string() == cycle[0]).and_then(|r| r.location.clone());
-            self.err("Cycle between resources", format!("The resources depend on each other: {}.", cycle.join(" -> ")), at);
+            let at = desired
+                .iter()
+                .find(|r| r.address.to_string() == cycle[0])
+                .and_then(|r| r.location.clone());
+            self.err(
+                "Cycle between resources",
+                format!(
+                    "The resources depend on each other: {}.",
+                    cycle.join(" -> ")
+                ),
+                at,
+            );
         }
     }
 
     /// Evaluate every provider block's settings (variables and locals only).
     fn provider_settings(&mut self, config: &Config) -> Vec<ProviderConfig> {
-        let scope = Scope::new(&config.vars, &config.locals, &config.addresses, None, "a provider configuration");
+        let scope = Scope::new(
+            &config.vars,
+            &config.locals,
+            &config.addresses,
+            None,
+            "a provider configuration",
+        );
         let mut out = Vec::new();
         for p in &self.providers {
             let schema = provider_schema(&p.addr.vendor).expect("checked at declaration");
             let mut c = Collected::default();
-            let settings = eval_block(&scope, &p.file, &p.block, schema.block, &["alias"], "", &mut c);
-            self.diags.extend(c.errors.into_iter().map(|e| e.diag));
-            out.push(ProviderConfig { addr: p.addr.clone(), settings, location: p.file.loc(header_span(&p.block)) });
+            let settings = eval_block(
+                &scope,
+                &p.file,
+                &p.block,
+                schema.block,
+                &["alias"],
+                "",
+                &mut c,
+            );
+            self.diags
+                .extend(c.errors.into_iter().map(Diagnostic::from));
+            out.push(ProviderConfig {
+                addr: p.addr.clone(),
+                settings,
+                location: p.file.loc(header_span(&p.block)),
+            });
         }
         out
     }

@@ -34,7 +34,12 @@ pub fn span_in_block(block: &Block, schema: &BlockSchema, pointer: &str) -> Opti
     Some(walk(&block.body, schema, &segs).unwrap_or(fallback?))
 }
 
-pub fn locate_in_block(f: &SourceFile, block: &Block, schema: &BlockSchema, pointer: &str) -> Option<Location> {
+pub fn locate_in_block(
+    f: &SourceFile,
+    block: &Block,
+    schema: &BlockSchema,
+    pointer: &str,
+) -> Option<Location> {
     f.loc(span_in_block(block, schema, pointer))
 }
 
@@ -43,7 +48,10 @@ fn walk(body: &Body, schema: &BlockSchema, segs: &[String]) -> Option<Range<usiz
     if let Some(attr) = body.get_attribute(first) {
         return Some(within_value(&attr.value, &segs[1..]).unwrap_or(attr.span()?));
     }
-    let nested = schema.blocks.iter().find(|b| b.json_name == first.as_str())?;
+    let nested = schema
+        .blocks
+        .iter()
+        .find(|b| b.json_name == first.as_str())?;
     let Some(index) = segs.get(1).and_then(|i| i.parse::<usize>().ok()) else {
         // The whole list: point at its first block.
         return body.get_blocks(nested.name).next().and_then(|b| b.span());
@@ -80,7 +88,11 @@ mod tests {
         let f = SourceFile::new("m.hcl", src);
         let body = hcl_edit::parser::parse_body(src).unwrap();
         let block = body.blocks().next().unwrap();
-        let at = |p: &str| locate_in_block(&f, block, CDN_DOMAIN.block, p).unwrap().to_string();
+        let at = |p: &str| {
+            locate_in_block(&f, block, CDN_DOMAIN.block, p)
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(at("/name"), "m.hcl:2:3");
         assert_eq!(at("/origins/1"), "m.hcl:6:3");
         assert_eq!(at("/origins/1/address"), "m.hcl:8:5");
@@ -88,6 +100,9 @@ mod tests {
         assert_eq!(at("/origins/0/type"), "m.hcl:3:3");
         assert_eq!(at("/cname"), "m.hcl:1:1");
         let l = locate_in_block(&f, block, CDN_DOMAIN.block, "/cname").unwrap();
-        assert_eq!(&src[l.byte_range.0..l.byte_range.1], "resource \"cdn_domain\" \"a\"");
+        assert_eq!(
+            &src[l.byte_range.0..l.byte_range.1],
+            "resource \"cdn_domain\" \"a\""
+        );
     }
 }

@@ -23,7 +23,11 @@ pub struct ProviderDecl {
 
 impl ProviderDecl {
     /// Read the vendor label and the `alias` (a literal name).
-    pub fn new(f: &Arc<SourceFile>, b: &Block, diags: &mut Vec<Diagnostic>) -> Option<ProviderDecl> {
+    pub fn new(
+        f: &Arc<SourceFile>,
+        b: &Block,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<ProviderDecl> {
         let vendor = b.labels[0].as_str();
         let alias = match b.body.get_attribute("alias") {
             None => None,
@@ -35,14 +39,19 @@ impl ProviderDecl {
                 }
             },
         };
-        Some(ProviderDecl { addr: ProviderAddr::new(vendor, alias), file: f.clone(), block: b.clone() })
+        Some(ProviderDecl {
+            addr: ProviderAddr::new(vendor, alias),
+            file: f.clone(),
+            block: b.clone(),
+        })
     }
 }
 
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(|c: char| c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// A plain reference `a` or `a.b` (no indexes), as its names.
@@ -64,16 +73,38 @@ fn plain_traversal(e: &Expression) -> Option<Vec<String>> {
 }
 
 /// The provider configuration a resource uses.
-pub fn resolve_provider(f: &SourceFile, b: &Block, providers: &[ProviderDecl], diags: &mut Vec<Diagnostic>) -> Option<ProviderAddr> {
+pub fn resolve_provider(
+    f: &SourceFile,
+    b: &Block,
+    providers: &[ProviderDecl],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ProviderAddr> {
     let names: Vec<String> = providers.iter().map(|p| p.addr.to_string()).collect();
-    let choices = if names.is_empty() { "none is declared".to_string() } else { format!("declared: {}", names.join(", ")) };
+    let choices = if names.is_empty() {
+        "none is declared".to_string()
+    } else {
+        format!("declared: {}", names.join(", "))
+    };
     let Some(attr) = b.body.get_attribute("provider") else {
-        let defaults: Vec<&ProviderDecl> = providers.iter().filter(|p| p.addr.alias.is_none()).collect();
+        let defaults: Vec<&ProviderDecl> = providers
+            .iter()
+            .filter(|p| p.addr.alias.is_none())
+            .collect();
         if let [only] = defaults.as_slice() {
             return Some(only.addr.clone());
         }
-        let why = if defaults.is_empty() { "there is no provider configuration without alias" } else { "there are several provider configurations without alias" };
-        diags.push(Diagnostic::error("Provider configuration not chosen").with_detail(format!("Set provider = ... for this resource: {why} ({choices}).")).at(f.loc(header_span(b))));
+        let why = if defaults.is_empty() {
+            "there is no provider configuration without alias"
+        } else {
+            "there are several provider configurations without alias"
+        };
+        diags.push(
+            Diagnostic::error("Provider configuration not chosen")
+                .with_detail(format!(
+                    "Set provider = ... for this resource: {why} ({choices})."
+                ))
+                .at(f.loc(header_span(b))),
+        );
         return None;
     };
     let at = f.loc(attr.value.span());
@@ -89,17 +120,35 @@ pub fn resolve_provider(f: &SourceFile, b: &Block, providers: &[ProviderDecl], d
         return Some(addr);
     }
     let text = addr.to_string();
-    diags.push(Diagnostic::error("Reference to undeclared provider").with_detail(format!("There is no provider configuration \"{text}\" ({choices}).{}", did_you_mean(&text, names.iter().map(String::as_str)))).at(at));
+    diags.push(
+        Diagnostic::error("Reference to undeclared provider")
+            .with_detail(format!(
+                "There is no provider configuration \"{text}\" ({choices}).{}",
+                did_you_mean(&text, names.iter().map(String::as_str))
+            ))
+            .at(at),
+    );
     None
 }
 
 /// The resources named in `depends_on`.
-pub fn depends_on(f: &SourceFile, b: &Block, addresses: &BTreeSet<Address>, diags: &mut Vec<Diagnostic>) -> Vec<Address> {
+pub fn depends_on(
+    f: &SourceFile,
+    b: &Block,
+    addresses: &BTreeSet<Address>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Address> {
     let Some(attr) = b.body.get_attribute("depends_on") else {
         return Vec::new();
     };
     let Expression::Array(items) = &attr.value else {
-        diags.push(Diagnostic::error("Invalid depends_on").with_detail("depends_on must be a list of resource references, like [cdn_domain.web].").at(f.loc(attr.value.span())));
+        diags.push(
+            Diagnostic::error("Invalid depends_on")
+                .with_detail(
+                    "depends_on must be a list of resource references, like [cdn_domain.web].",
+                )
+                .at(f.loc(attr.value.span())),
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -111,11 +160,18 @@ pub fn depends_on(f: &SourceFile, b: &Block, addresses: &BTreeSet<Address>, diag
                 if addresses.contains(&a) {
                     out.push(a);
                 } else {
-                    let names = addresses.iter().filter(|x| &x.resource_type == ty).map(|x| x.name.as_str());
-                    diags.push(undeclared_resource(ty, name, names, at).diag);
+                    let names = addresses
+                        .iter()
+                        .filter(|x| &x.resource_type == ty)
+                        .map(|x| x.name.as_str());
+                    diags.push(undeclared_resource(ty, name, names, at).into());
                 }
             }
-            _ => diags.push(Diagnostic::error("Invalid depends_on reference").with_detail("Each depends_on entry must be a resource, like cdn_domain.web.").at(at)),
+            _ => diags.push(
+                Diagnostic::error("Invalid depends_on reference")
+                    .with_detail("Each depends_on entry must be a resource, like cdn_domain.web.")
+                    .at(at),
+            ),
         }
     }
     out

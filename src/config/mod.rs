@@ -31,7 +31,9 @@ pub use load::load_dir;
 pub use source::SourceFile;
 
 use crate::model::schema::{provider_schema, resource_schema};
-use crate::model::{Address, Desired, DesiredResource, Diagnostic, Location, Lookup, PlannedValue, ProviderAddr};
+use crate::model::{
+    Address, Desired, DesiredResource, Diagnostic, Location, Lookup, PlannedValue, ProviderAddr,
+};
 use eval::{LocalDecl, Scope};
 use hcl_edit::structure::Block;
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,7 +69,11 @@ impl std::fmt::Debug for ProviderConfig {
                 let secret = schema
                     .and_then(|s| s.block.attribute(k))
                     .is_some_and(|a| a.sensitive);
-                let text = if secret { "(sensitive value)".to_string() } else { v.to_string() };
+                let text = if secret {
+                    "(sensitive value)".to_string()
+                } else {
+                    v.to_string()
+                };
                 (k.as_str(), text)
             })
             .collect();
@@ -115,16 +121,43 @@ impl Config {
 
     /// Evaluate with `lookup`, keeping errors that come only from unknown
     /// values apart (`validate` ignores those).
-    fn evaluate_resource(&self, address: &Address, lookup: &dyn Fn(&Address, &[String]) -> Lookup) -> (PlannedValue, Vec<diagnostics::EvalError>) {
+    fn evaluate_resource(
+        &self,
+        address: &Address,
+        lookup: &dyn Fn(&Address, &[String]) -> Lookup,
+    ) -> (PlannedValue, Vec<diagnostics::EvalError>) {
         let Some(decl) = self.decls.get(address) else {
-            let e = diagnostics::EvalError::new("Unknown resource", format!("{address} is not declared in the configuration."), None);
+            let e = diagnostics::EvalError::new(
+                "Unknown resource",
+                format!("{address} is not declared in the configuration."),
+                None,
+            );
             return (PlannedValue::default(), vec![e]);
         };
-        let schema = resource_schema(&address.resource_type).expect("declared resources have a schema");
-        let scope = Scope::new(&self.vars, &self.locals, &self.addresses, Some(lookup), "a resource");
+        let schema =
+            resource_schema(&address.resource_type).expect("declared resources have a schema");
+        let scope = Scope::new(
+            &self.vars,
+            &self.locals,
+            &self.addresses,
+            Some(lookup),
+            "a resource",
+        );
         let mut out = schema_check::Collected::default();
-        let obj = schema_check::eval_block(&scope, &decl.file, &decl.block, schema.block, load::RESOURCE_META, "", &mut out);
-        let pv = PlannedValue { value: serde_json::Value::Object(obj), unknown: out.unknown, sensitive: out.sensitive };
+        let obj = schema_check::eval_block(
+            &scope,
+            &decl.file,
+            &decl.block,
+            schema.block,
+            load::RESOURCE_META,
+            "",
+            &mut out,
+        );
+        let pv = PlannedValue {
+            value: serde_json::Value::Object(obj),
+            unknown: out.unknown,
+            sensitive: out.sensitive,
+        };
         let mut errors = out.errors;
         if errors.is_empty() {
             for p in validate::check(&address.resource_type, &pv) {
@@ -141,12 +174,18 @@ impl Desired for Config {
         &self.resources
     }
 
-    fn evaluate(&self, address: &Address, lookup: &dyn Fn(&Address, &[String]) -> Lookup) -> Result<PlannedValue, Vec<Diagnostic>> {
+    fn evaluate(
+        &self,
+        address: &Address,
+        lookup: &dyn Fn(&Address, &[String]) -> Lookup,
+    ) -> Result<PlannedValue, Vec<Diagnostic>> {
         let (pv, errors) = self.evaluate_resource(address, lookup);
         if errors.is_empty() {
             Ok(pv)
         } else {
-            Err(diagnostics::dedup(errors.into_iter().map(Diagnostic::from).collect()))
+            Err(diagnostics::dedup(
+                errors.into_iter().map(Diagnostic::from).collect(),
+            ))
         }
     }
 

@@ -15,11 +15,12 @@ pub struct ParsedFile {
 }
 
 /// Parse one file's text.
-pub fn parse_source(name: &str, text: &str) -> Result<ParsedFile, Diagnostic> {
+/// Parse one file's text; `Err` holds its syntax error.
+pub fn parse_source(name: &str, text: &str) -> Result<ParsedFile, Vec<Diagnostic>> {
     let source = SourceFile::new(name, text);
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => Ok(ParsedFile { source, body }),
-        Err(e) => Err(syntax_error(&source, &e)),
+        Err(e) => Err(vec![syntax_error(&source, &e)]),
     }
 }
 
@@ -58,14 +59,17 @@ pub fn read_dir(dir: &Path) -> Result<Vec<ParsedFile>, Vec<Diagnostic>> {
     paths.sort();
     if paths.is_empty() {
         return Err(vec![Diagnostic::error("No configuration files")
-            .with_detail(format!("{} contains no *.hcl files.", dir.display()))]);
+            .with_detail(format!(
+                "{} contains no *.hcl files.",
+                dir.display()
+            ))]);
     }
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in paths {
         match read_file(&p) {
             Ok(f) => files.push(f),
-            Err(d) => errors.push(d),
+            Err(d) => errors.extend(d),
         }
     }
     if errors.is_empty() {
@@ -75,10 +79,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<ParsedFile>, Vec<Diagnostic>> {
     }
 }
 
-pub fn read_file(path: &Path) -> Result<ParsedFile, Diagnostic> {
+pub fn read_file(path: &Path) -> Result<ParsedFile, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::error("Cannot read file").with_detail(format!("{name}: {e}"))
+        vec![Diagnostic::error("Cannot read file").with_detail(format!("{name}: {e}"))]
     })?;
     parse_source(&name, &text)
 }
@@ -89,14 +93,18 @@ mod tests {
 
     #[test]
     fn syntax_error_is_located() {
-        let d = parse_source("x.hcl", "a = 1\nb = \n").unwrap_err();
+        let d = parse_source("x.hcl", "a = 1\nb = \n")
+            .unwrap_err()
+            .remove(0);
         assert_eq!(d.summary, "Syntax error");
         assert_eq!(d.location.unwrap().to_string(), "x.hcl:2:5");
     }
 
     #[test]
     fn duplicate_argument() {
-        let d = parse_source("x.hcl", "r {\n  a = 1\n  a = 2\n}\n").unwrap_err();
+        let d = parse_source("x.hcl", "r {\n  a = 1\n  a = 2\n}\n")
+            .unwrap_err()
+            .remove(0);
         assert_eq!(d.summary, "Duplicate argument");
         assert!(d.detail.unwrap().contains("\"a\""));
         assert_eq!(d.location.unwrap().to_string(), "x.hcl:3:3");

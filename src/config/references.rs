@@ -85,7 +85,10 @@ mod tests {
             "a = \"${var.x}-${local.y}\"\nb = f(cdn_domain.z.cname[var.i])\nc = foo.bar\ndepends_on = [cdn_domain.q]\n",
         )
         .unwrap();
-        let kinds: Vec<RefKind> = refs_in_body(&body, &["depends_on"]).into_iter().map(|r| r.kind).collect();
+        let kinds: Vec<RefKind> = refs_in_body(&body, &["depends_on"])
+            .into_iter()
+            .map(|r| r.kind)
+            .collect();
         assert_eq!(
             kinds,
             vec![

@@ -29,7 +29,7 @@ pub struct Collected {
 impl Collected {
     fn error(&mut self, summary: &str, detail: String, at: Option<crate::model::Location>) {
         self.errors.push(EvalError {
-            diag: Diagnostic::error(summary).with_detail(detail).at(at),
+            diag: Box::new(Diagnostic::error(summary).with_detail(detail).at(at)),
             after_apply: false,
         });
     }
@@ -69,11 +69,19 @@ pub fn eval_block(
                 Some(b) => format!(" Did you mean to define a block of type \"{}\"?", b.name),
                 None => did_you_mean(key, settable()),
             };
-            out.error("Unsupported argument", format!("An argument named \"{key}\" is not expected here.{hint}"), f.loc(a.key.span()));
+            out.error(
+                "Unsupported argument",
+                format!("An argument named \"{key}\" is not expected here.{hint}"),
+                f.loc(a.key.span()),
+            );
             continue;
         };
         if attr.computed {
-            out.error("Computed attribute cannot be set", format!("\"{key}\" is set by the vendor and cannot be set in the configuration."), f.loc(a.key.span()));
+            out.error(
+                "Computed attribute cannot be set",
+                format!("\"{key}\" is set by the vendor and cannot be set in the configuration."),
+                f.loc(a.key.span()),
+            );
             continue;
         }
         let v = match scope.eval(&a.value, f) {
@@ -86,23 +94,46 @@ pub fn eval_block(
         let v = match convert(v, &attr.ty.into()) {
             Ok(v) => v,
             Err(msg) => {
-                out.error("Incorrect attribute value type", format!("Inappropriate value for attribute \"{key}\": {msg}."), f.loc(a.value.span()));
+                out.error(
+                    "Incorrect attribute value type",
+                    format!("Inappropriate value for attribute \"{key}\": {msg}."),
+                    f.loc(a.value.span()),
+                );
                 continue;
             }
         };
         if let Val::Str(s) = &v.val {
             if !attr.one_of.is_empty() && !attr.one_of.contains(&s.as_str()) {
                 let allowed: Vec<String> = attr.one_of.iter().map(|x| format!("\"{x}\"")).collect();
-                out.error("Invalid value", format!("\"{key}\" must be one of {}; got {}.{}", allowed.join(", "), v.show(), if v.any_sensitive() { String::new() } else { did_you_mean(s, attr.one_of.iter().copied()) }), f.loc(a.value.span()));
+                out.error(
+                    "Invalid value",
+                    format!(
+                        "\"{key}\" must be one of {}; got {}.{}",
+                        allowed.join(", "),
+                        v.show(),
+                        if v.any_sensitive() {
+                            String::new()
+                        } else {
+                            did_you_mean(s, attr.one_of.iter().copied())
+                        }
+                    ),
+                    f.loc(a.value.span()),
+                );
                 continue;
             }
         }
         if v.val == Val::Null {
             continue;
         }
-        let v = V { sensitive: v.sensitive || attr.sensitive, ..v };
+        let v = V {
+            sensitive: v.sensitive || attr.sensitive,
+            ..v
+        };
         let p = format!("{ptr}/{}", pointer_segment(key));
-        attrs.insert(attr.name, v.to_json(&p, false, &mut out.unknown, &mut out.sensitive));
+        attrs.insert(
+            attr.name,
+            v.to_json(&p, false, &mut out.unknown, &mut out.sensitive),
+        );
     }
     let mut lists: BTreeMap<&str, Vec<Json>> = BTreeMap::new();
     for b in block.body.blocks() {
@@ -110,18 +141,36 @@ pub fn eval_block(
         present.insert(ident);
         let Some(nested) = schema.block(ident) else {
             let hint = match schema.attribute(ident) {
-                Some(_) => format!(" Did you mean to set the argument \"{ident}\" with {ident} = ...?"),
+                Some(_) => {
+                    format!(" Did you mean to set the argument \"{ident}\" with {ident} = ...?")
+                }
                 None => did_you_mean(ident, schema.blocks.iter().map(|x| x.name)),
             };
-            out.error("Unsupported block type", format!("Blocks of type \"{ident}\" are not expected here.{hint}"), f.loc(b.ident.span()));
+            out.error(
+                "Unsupported block type",
+                format!("Blocks of type \"{ident}\" are not expected here.{hint}"),
+                f.loc(b.ident.span()),
+            );
             continue;
         };
         if let Some(l) = b.labels.first() {
-            out.error("Extra label", format!("A \"{ident}\" block has no labels."), f.loc(l.span()));
+            out.error(
+                "Extra label",
+                format!("A \"{ident}\" block has no labels."),
+                f.loc(l.span()),
+            );
         }
         let list = lists.entry(nested.json_name).or_default();
         let p = format!("{ptr}/{}/{}", nested.json_name, list.len());
-        list.push(Json::Object(eval_block(scope, f, b, nested.block, &[], &p, out)));
+        list.push(Json::Object(eval_block(
+            scope,
+            f,
+            b,
+            nested.block,
+            &[],
+            &p,
+            out,
+        )));
     }
     let header = header_span(block);
     let mut obj = Map::new();
@@ -133,29 +182,69 @@ pub fn eval_block(
             (None, Some(d)) => {
                 obj.insert(attr.name.into(), d.to_json());
             }
-            (None, None) if attr.required && !present.contains(attr.name) => missing(out, f, header.clone(), &format!("The argument \"{}\" is required, but no definition was found.", attr.name), "Missing required argument"),
+            (None, None) if attr.required && !present.contains(attr.name) => missing(
+                out,
+                f,
+                header.clone(),
+                &format!(
+                    "The argument \"{}\" is required, but no definition was found.",
+                    attr.name
+                ),
+                "Missing required argument",
+            ),
             (None, None) => {}
         }
     }
     for nested in schema.blocks {
         let list = lists.remove(nested.json_name).unwrap_or_default();
-        if list.len() < nested.min_items && (list.len() > 0 || !misspelled_block(&present, nested.name)) {
-            missing(out, f, header.clone(), &format!("At least {} \"{}\" block(s) required, found {}.", nested.min_items, nested.name, list.len()), &format!("Insufficient {} blocks", nested.name));
+        if list.len() < nested.min_items
+            && (!list.is_empty() || !misspelled_block(&present, nested.name))
+        {
+            missing(
+                out,
+                f,
+                header.clone(),
+                &format!(
+                    "At least {} \"{}\" block(s) required, found {}.",
+                    nested.min_items,
+                    nested.name,
+                    list.len()
+                ),
+                &format!("Insufficient {} blocks", nested.name),
+            );
         }
         if let Some(max) = nested.max_items.filter(|m| list.len() > *m) {
-            missing(out, f, header.clone(), &format!("At most {max} \"{}\" block(s) allowed, found {}.", nested.name, list.len()), &format!("Too many {} blocks", nested.name));
+            missing(
+                out,
+                f,
+                header.clone(),
+                &format!(
+                    "At most {max} \"{}\" block(s) allowed, found {}.",
+                    nested.name,
+                    list.len()
+                ),
+                &format!("Too many {} blocks", nested.name),
+            );
         }
         obj.insert(nested.json_name.into(), Json::Array(list));
     }
     obj
 }
 
-fn missing(out: &mut Collected, f: &SourceFile, header: Option<Range<usize>>, detail: &str, summary: &str) {
+fn missing(
+    out: &mut Collected,
+    f: &SourceFile,
+    header: Option<Range<usize>>,
+    detail: &str,
+    summary: &str,
+) {
     out.error(summary, detail.to_string(), f.loc(header));
 }
 
 /// Is there a block whose name is a likely typo of `name` (already
 /// reported as unsupported, so "insufficient blocks" would be noise)?
 fn misspelled_block(present: &BTreeSet<&str>, name: &str) -> bool {
-    present.iter().any(|p| *p != name && super::diagnostics::suggest(p, [name]).is_some())
+    present
+        .iter()
+        .any(|p| *p != name && super::diagnostics::suggest(p, [name]).is_some())
 }

@@ -77,8 +77,14 @@ mod tests {
     fn schema_paths() {
         let a = Address::new("cdn_domain", "x");
         assert_eq!(schema_lookup(&a, &p(&["cname"])), Lookup::Unknown);
-        assert_eq!(schema_lookup(&a, &p(&["origins", "0", "address"])), Lookup::Unknown);
-        assert_eq!(schema_lookup(&a, &p(&["origins", "0", "adress"])), Lookup::NoSuchAttribute);
+        assert_eq!(
+            schema_lookup(&a, &p(&["origins", "0", "address"])),
+            Lookup::Unknown
+        );
+        assert_eq!(
+            schema_lookup(&a, &p(&["origins", "0", "adress"])),
+            Lookup::NoSuchAttribute
+        );
         assert_eq!(schema_lookup(&a, &p(&["cnam"])), Lookup::NoSuchAttribute);
         let (i, hint) = unsupported_segment("cdn_domain", &p(&["origins", "0", "adress"]));
         assert_eq!((i, hint.as_str()), (2, " Did you mean \"address\"?"));

@@ -8,7 +8,9 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/config").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/config")
+        .join(rel)
 }
 
 fn inputs() -> VarInputs {
@@ -22,7 +24,13 @@ fn inputs() -> VarInputs {
 fn load(inputs: &VarInputs) -> Config {
     match load_dir(&fixture("valid"), inputs) {
         Ok(c) => c,
-        Err(d) => panic!("{}", d.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")),
+        Err(d) => panic!(
+            "{}",
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
     }
 }
 
@@ -45,9 +53,22 @@ fn unknown(_: &Address, _: &[String]) -> Lookup {
 #[test]
 fn resources_providers_and_dependencies() {
     let c = load(&inputs());
-    let names: Vec<String> = c.resources().iter().map(|r| r.address.to_string()).collect();
-    assert_eq!(names, ["cdn_domain.api", "cdn_domain.static", "cdn_domain.web"]);
-    let by = |n: &str| c.resources().iter().find(|r| r.address.name == n).unwrap().clone();
+    let names: Vec<String> = c
+        .resources()
+        .iter()
+        .map(|r| r.address.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["cdn_domain.api", "cdn_domain.static", "cdn_domain.web"]
+    );
+    let by = |n: &str| {
+        c.resources()
+            .iter()
+            .find(|r| r.address.name == n)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by("static").provider.to_string(), "aliyun.eu");
     assert_eq!(by("web").provider.to_string(), "aliyun");
     assert_eq!(by("api").provider.to_string(), "aliyun");
@@ -61,7 +82,10 @@ fn resources_providers_and_dependencies() {
     let p: Vec<String> = c.providers().iter().map(|p| p.addr.to_string()).collect();
     assert_eq!(p, ["aliyun", "aliyun.eu"]);
     assert_eq!(c.providers()[0].settings["endpoint"], json!("embedded"));
-    assert_eq!(c.providers()[0].settings["access_key_secret"], json!("s3cr3t-key"));
+    assert_eq!(
+        c.providers()[0].settings["access_key_secret"],
+        json!("s3cr3t-key")
+    );
     // The var file sets an undeclared variable: a warning, not an error.
     assert_eq!(c.warnings().len(), 1);
     assert_eq!(c.warnings()[0].summary, "Value for undeclared variable");
@@ -106,9 +130,18 @@ fn evaluate_with_known_references() {
 fn evaluate_with_unknown_references() {
     let c = load(&inputs());
     let st = c.evaluate(&addr("static"), &unknown).unwrap();
-    let cname = Part::Ref { address: "cdn_domain.web".into(), path: vec!["cname".into()] };
-    assert_eq!(st.unknown["/origins/0/address"], Unknown::Expr(vec![cname.clone()]));
-    assert_eq!(st.unknown["/origins/1/address"], Unknown::Expr(vec![Part::Lit("o.".into()), cname]));
+    let cname = Part::Ref {
+        address: "cdn_domain.web".into(),
+        path: vec!["cname".into()],
+    };
+    assert_eq!(
+        st.unknown["/origins/0/address"],
+        Unknown::Expr(vec![cname.clone()])
+    );
+    assert_eq!(
+        st.unknown["/origins/1/address"],
+        Unknown::Expr(vec![Part::Lit("o.".into()), cname])
+    );
     assert_eq!(st.value["origins"][0]["address"], json!(null));
     assert_eq!(st.unknown.len(), 2);
     let api = c.evaluate(&addr("api"), &unknown).unwrap();
@@ -125,9 +158,19 @@ fn evaluate_with_unknown_references() {
 fn sensitive_taint() {
     let c = load(&inputs());
     let st = c.evaluate(&addr("static"), &known).unwrap();
-    assert_eq!(st.value["origins"][2]["address"], json!("hidden-origin.example.com"));
-    assert_eq!(st.sensitive.iter().collect::<Vec<_>>(), ["/origins/2/address"]);
-    assert!(c.evaluate(&addr("web"), &known).unwrap().sensitive.is_empty());
+    assert_eq!(
+        st.value["origins"][2]["address"],
+        json!("hidden-origin.example.com")
+    );
+    assert_eq!(
+        st.sensitive.iter().collect::<Vec<_>>(),
+        ["/origins/2/address"]
+    );
+    assert!(c
+        .evaluate(&addr("web"), &known)
+        .unwrap()
+        .sensitive
+        .is_empty());
 }
 
 #[test]
@@ -147,7 +190,11 @@ fn precedence(inputs: &VarInputs) -> serde_json::Value {
 
 #[test]
 fn variable_precedence() {
-    let base = VarInputs { var_files: vec![], vars: vec![("origin_ips".into(), "[\"192.0.2.1\"]".into())], env: vec![] };
+    let base = VarInputs {
+        var_files: vec![],
+        vars: vec![("origin_ips".into(), "[\"192.0.2.1\"]".into())],
+        env: vec![],
+    };
     assert_eq!(precedence(&base), json!("default"));
     let mut i = base.clone();
     i.env = vec![("CDNFORM_VAR_precedence".into(), "env".into())];

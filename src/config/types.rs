@@ -131,7 +131,10 @@ mod tests {
         assert_eq!(ty("list(number)"), TypeC::List(Box::new(TypeC::Number)));
         assert_eq!(convert(V::str("80"), &TypeC::Number).unwrap(), V::num(80.0));
         assert_eq!(convert(V::num(80.0), &TypeC::String).unwrap(), V::str("80"));
-        assert_eq!(convert(V::str("true"), &TypeC::Bool).unwrap(), V::bool(true));
+        assert_eq!(
+            convert(V::str("true"), &TypeC::Bool).unwrap(),
+            V::bool(true)
+        );
         assert_eq!(
             convert(V::str("abc"), &TypeC::Number).unwrap_err(),
             "a number is required, but got \"abc\""
@@ -141,7 +144,9 @@ mod tests {
             "a bool is required, but got \"yes\""
         );
         let secret = V::str("hunter2").tainted(true);
-        assert!(!convert(secret, &TypeC::Number).unwrap_err().contains("hunter2"));
+        assert!(!convert(secret, &TypeC::Number)
+            .unwrap_err()
+            .contains("hunter2"));
         let l = V::new(Val::List(vec![V::str("1"), V::str("x")]));
         assert_eq!(
             convert(l, &ty("list(number)")).unwrap_err(),

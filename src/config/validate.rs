@@ -45,7 +45,11 @@ pub fn check(ty: &str, pv: &PlannedValue) -> Vec<Problem> {
             });
         }
     }
-    let origins = pv.value.get("origins").and_then(Json::as_array).map_or(0, Vec::len);
+    let origins = pv
+        .value
+        .get("origins")
+        .and_then(Json::as_array)
+        .map_or(0, Vec::len);
     for i in 0..origins {
         let base = format!("/origins/{i}");
         let addr_ptr = format!("{base}/address");
@@ -59,7 +63,10 @@ pub fn check(ty: &str, pv: &PlannedValue) -> Vec<Problem> {
                 out.push(Problem {
                     pointer: addr_ptr.clone(),
                     summary: "Invalid origin address",
-                    detail: format!("An origin of type \"{ty}\" needs {want}, but got {}.", show(&addr_ptr, addr)),
+                    detail: format!(
+                        "An origin of type \"{ty}\" needs {want}, but got {}.",
+                        show(&addr_ptr, addr)
+                    ),
                 });
             }
         }
@@ -70,7 +77,10 @@ pub fn check(ty: &str, pv: &PlannedValue) -> Vec<Problem> {
                     out.push(Problem {
                         pointer: port_ptr.clone(),
                         summary: "Invalid port",
-                        detail: format!("An origin port must be a whole number from 1 to 65535, but got {}.", show(&port_ptr, &p.to_string()).trim_matches('"')),
+                        detail: format!(
+                            "An origin port must be a whole number from 1 to 65535, but got {}.",
+                            show(&port_ptr, &p.to_string()).trim_matches('"')
+                        ),
                     });
                 }
             }
@@ -99,8 +109,19 @@ mod tests {
                 {"type": "domain", "address": "*.example.com", "port": 443},
             ]
         }));
-        let ptrs: Vec<String> = check("cdn_domain", &pv).into_iter().map(|p| p.pointer).collect();
-        assert_eq!(ptrs, ["/name", "/origins/0/address", "/origins/1/port", "/origins/2/address"]);
+        let ptrs: Vec<String> = check("cdn_domain", &pv)
+            .into_iter()
+            .map(|p| p.pointer)
+            .collect();
+        assert_eq!(
+            ptrs,
+            [
+                "/name",
+                "/origins/0/address",
+                "/origins/1/port",
+                "/origins/2/address"
+            ]
+        );
         let mut secret = PlannedValue::known(json!({"name": "s3cret_name", "origins": []}));
         secret.sensitive.insert("/name".into());
         let p = check("cdn_domain", &secret);

@@ -79,7 +79,11 @@ impl V {
             Json::Number(n) => Val::Num(n.as_f64().unwrap_or(0.0)),
             Json::String(s) => Val::Str(s.clone()),
             Json::Array(a) => Val::List(a.iter().map(V::from_json).collect()),
-            Json::Object(o) => Val::Map(o.iter().map(|(k, v)| (k.clone(), V::from_json(v))).collect()),
+            Json::Object(o) => Val::Map(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), V::from_json(v)))
+                    .collect(),
+            ),
         })
     }
 
@@ -225,6 +229,12 @@ mod tests {
         assert!(u.contains_key("/x/b"));
         assert_eq!(secret.show(), "(sensitive value)");
         assert_eq!(num_string(80.0), "80");
-        assert_eq!(ref_text("cdn_domain.a", &["origins".into(), "0".into(), "address".into()]), "cdn_domain.a.origins[0].address");
+        assert_eq!(
+            ref_text(
+                "cdn_domain.a",
+                &["origins".into(), "0".into(), "address".into()]
+            ),
+            "cdn_domain.a.origins[0].address"
+        );
     }
 }

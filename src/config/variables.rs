@@ -29,15 +29,38 @@ pub struct VariableDecl {
 }
 
 /// Read a `variable "name" { ... }` block.
-pub fn declare(block: &Block, f: &SourceFile, header: Option<Location>, diags: &mut Vec<Diagnostic>) -> VariableDecl {
-    let mut decl = VariableDecl { ty: TypeC::Any, default: None, sensitive: false, location: header };
+pub fn declare(
+    block: &Block,
+    f: &SourceFile,
+    header: Option<Location>,
+    diags: &mut Vec<Diagnostic>,
+) -> VariableDecl {
+    let mut decl = VariableDecl {
+        ty: TypeC::Any,
+        default: None,
+        sensitive: false,
+        location: header,
+    };
     for b in block.body.blocks() {
-        diags.push(Diagnostic::error("Unsupported block type").with_detail(format!("Blocks of type \"{}\" are not expected in a variable block.", b.ident.as_str())).at(f.loc(b.ident.span())));
+        diags.push(
+            Diagnostic::error("Unsupported block type")
+                .with_detail(format!(
+                    "Blocks of type \"{}\" are not expected in a variable block.",
+                    b.ident.as_str()
+                ))
+                .at(f.loc(b.ident.span())),
+        );
     }
     let no_vars = BTreeMap::new();
     let no_locals = BTreeMap::new();
     let no_resources = BTreeSet::new();
-    let scope = Scope::new(&no_vars, &no_locals, &no_resources, None, "a variable declaration");
+    let scope = Scope::new(
+        &no_vars,
+        &no_locals,
+        &no_resources,
+        None,
+        "a variable declaration",
+    );
     let mut default_expr = None;
     for a in block.body.attributes() {
         let key = a.key.as_str();
@@ -57,11 +80,15 @@ pub fn declare(block: &Block, f: &SourceFile, header: Option<Location>, diags: &
     }
     if let Some(e) = default_expr {
         if !refs_in_expr(e).is_empty() {
-            diags.push(Diagnostic::error("Variables not allowed").with_detail("A variable's default value cannot refer to other values.").at(f.loc(e.span())));
+            diags.push(
+                Diagnostic::error("Variables not allowed")
+                    .with_detail("A variable's default value cannot refer to other values.")
+                    .at(f.loc(e.span())),
+            );
         } else {
             match scope.eval(e, f) {
                 Ok(v) => decl.default = Some((v, f.loc(e.span()))),
-                Err(err) => diags.push(err.diag),
+                Err(err) => diags.push(*err.diag),
             }
         }
     }
@@ -77,18 +104,29 @@ struct Given {
 
 /// Resolve every declared variable's value. Unknown names in var files
 /// are warnings; `-var` for an undeclared variable is an error.
-pub fn resolve(decls: &BTreeMap<String, VariableDecl>, inputs: &VarInputs, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, V> {
+pub fn resolve(
+    decls: &BTreeMap<String, VariableDecl>,
+    inputs: &VarInputs,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, V> {
     let mut given: BTreeMap<String, Given> = BTreeMap::new();
     for (k, raw) in &inputs.env {
         let name = k.strip_prefix("CDNFORM_VAR_").unwrap_or(k);
         if let Some(d) = decls.get(name) {
-            given.insert(name.to_string(), Given { value: from_cli(raw, &d.ty), source: format!("environment variable CDNFORM_VAR_{name}"), at: None });
+            given.insert(
+                name.to_string(),
+                Given {
+                    value: from_cli(raw, &d.ty),
+                    source: format!("environment variable CDNFORM_VAR_{name}"),
+                    at: None,
+                },
+            );
         }
     }
     for path in &inputs.var_files {
         match read_file(path) {
             Ok(file) => var_file(&file, decls, &mut given, diags),
-            Err(d) => diags.push(d),
+            Err(d) => diags.extend(d),
         }
     }
     for (name, raw) in &inputs.vars {
@@ -127,19 +165,32 @@ fn from_cli(raw: &str, ty: &TypeC) -> V {
     if *ty == TypeC::String {
         return V::str(raw);
     }
-    let constant = hcl_edit::parser::parse_expr(raw).ok().filter(|e| refs_in_expr(e).is_empty() && !matches!(e, Expression::Variable(_)));
+    let constant = hcl_edit::parser::parse_expr(raw)
+        .ok()
+        .filter(|e| refs_in_expr(e).is_empty() && !matches!(e, Expression::Variable(_)));
     let (vars, locals, resources) = (BTreeMap::new(), BTreeMap::new(), BTreeSet::new());
     let scope = Scope::new(&vars, &locals, &resources, None, "a -var value");
     let f = SourceFile::new("-var", raw);
-    constant.and_then(|e| scope.eval(&e, &f).ok()).unwrap_or_else(|| V::str(raw))
+    constant
+        .and_then(|e| scope.eval(&e, &f).ok())
+        .unwrap_or_else(|| V::str(raw))
 }
 
-fn var_file(file: &ParsedFile, decls: &BTreeMap<String, VariableDecl>, given: &mut BTreeMap<String, Given>, diags: &mut Vec<Diagnostic>) {
+fn var_file(
+    file: &ParsedFile,
+    decls: &BTreeMap<String, VariableDecl>,
+    given: &mut BTreeMap<String, Given>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let f = &file.source;
     let (vars, locals, resources) = (BTreeMap::new(), BTreeMap::new(), BTreeSet::new());
     let scope = Scope::new(&vars, &locals, &resources, None, "a variables file");
     for b in file.body.blocks() {
-        diags.push(Diagnostic::error("Unexpected block in variables file").with_detail("A variables file holds only name = value assignments.").at(f.loc(b.ident.span())));
+        diags.push(
+            Diagnostic::error("Unexpected block in variables file")
+                .with_detail("A variables file holds only name = value assignments.")
+                .at(f.loc(b.ident.span())),
+        );
     }
     for a in file.body.attributes() {
         let name = a.key.as_str();
@@ -148,14 +199,25 @@ fn var_file(file: &ParsedFile, decls: &BTreeMap<String, VariableDecl>, given: &m
             continue;
         }
         if !refs_in_expr(&a.value).is_empty() {
-            diags.push(Diagnostic::error("Variables not allowed").with_detail("A variables file cannot refer to other values.").at(f.loc(a.value.span())));
+            diags.push(
+                Diagnostic::error("Variables not allowed")
+                    .with_detail("A variables file cannot refer to other values.")
+                    .at(f.loc(a.value.span())),
+            );
             continue;
         }
         match scope.eval(&a.value, f) {
             Ok(v) => {
-                given.insert(name.to_string(), Given { value: v, source: format!("the variables file {}", f.name), at: f.loc(a.value.span()) });
+                given.insert(
+                    name.to_string(),
+                    Given {
+                        value: v,
+                        source: format!("the variables file {}", f.name),
+                        at: f.loc(a.value.span()),
+                    },
+                );
             }
-            Err(e) => diags.push(e.diag),
+            Err(e) => diags.push(*e.diag),
         }
     }
 }
