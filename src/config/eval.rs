@@ -10,17 +10,13 @@
 //! cannot be deferred and are reported as "X is known only after apply and
 //! cannot be used in Y".
 
-use super::diagnostics::{
-    did_you_mean, undeclared_local, undeclared_resource, undeclared_var, EvalError,
-};
+use super::diagnostics::{did_you_mean, EvalError};
 use super::functions;
-use super::schema_paths::unsupported_segment;
 use super::source::SourceFile;
 use super::types::{convert, TypeC};
 use super::value::{as_string, describe_unknown, type_name, Val, V};
-use crate::model::schema::{resource_schema, RESOURCE_TYPES};
 use crate::model::{Address, Lookup, Part};
-use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, UnaryOperator};
 use hcl_edit::template::{Element, Template};
 use hcl_edit::Span;
 use std::cell::RefCell;
@@ -47,11 +43,11 @@ pub struct Scope<'a> {
     /// where, for the message).
     pub lookup: Option<LookupFn<'a>>,
     pub context: &'static str,
-    cache: RefCell<BTreeMap<String, Result<V, EvalError>>>,
-    visiting: RefCell<BTreeSet<String>>,
+    pub(super) cache: RefCell<BTreeMap<String, Result<V, EvalError>>>,
+    pub(super) visiting: RefCell<BTreeSet<String>>,
 }
 
-type R = Result<V, EvalError>;
+pub(super) type R = Result<V, EvalError>;
 
 impl<'a> Scope<'a> {
     pub fn new(
@@ -193,7 +189,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Reject an unknown value where it cannot be deferred.
-    fn no_unknown(
+    pub(super) fn no_unknown(
         &self,
         v: &V,
         used_in: &str,
@@ -267,237 +263,6 @@ impl<'a> Scope<'a> {
         Ok(V::new(val).tainted(sensitive))
     }
 
-    fn roots(&self) -> Vec<&'static str> {
-        let mut r = vec!["var", "local"];
-        r.extend(RESOURCE_TYPES.iter().map(|t| t.type_name));
-        r
-    }
-
-    /// Resolve `root.op...`; returns the value and the operators left over.
-    fn reference<'o>(
-        &self,
-        root: &str,
-        ops: &'o [hcl_edit::Decorated<TraversalOperator>],
-        f: &SourceFile,
-        whole: &Expression,
-    ) -> Result<(V, &'o [hcl_edit::Decorated<TraversalOperator>]), EvalError> {
-        let name = match ops.first().map(|o| o.value()) {
-            Some(TraversalOperator::GetAttr(n)) => n.as_str().to_string(),
-            _ => {
-                return Err(EvalError::new(
-                    "Invalid reference",
-                    format!("\"{root}\" must be followed by an attribute name, like {root}.NAME."),
-                    f.loc(whole.span()),
-                ))
-            }
-        };
-        let at = f.loc(whole.span());
-        match root {
-            "var" => match self.vars.get(&name) {
-                Some(v) => Ok((v.clone(), &ops[1..])),
-                None => Err(undeclared_var(&name, self.vars.keys().map(String::as_str), at)),
-            },
-            "local" => Ok((self.local(&name, at)?, &ops[1..])),
-            _ if resource_schema(root).is_some() => self.resource_ref(root, &name, ops, f, whole),
-            _ => Err(EvalError::new(
-                "Reference to undeclared resource",
-                format!("A resource \"{root}\" \"{name}\" has not been declared; references start with var., local. or a resource type.{}", did_you_mean(root, self.roots())),
-                f.loc(whole.span()),
-            )),
-        }
-    }
-
-    fn local(&self, name: &str, at: Option<crate::model::Location>) -> R {
-        if let Some(r) = self.cache.borrow().get(name) {
-            return r.clone();
-        }
-        let Some(decl) = self.locals.get(name) else {
-            return Err(undeclared_local(
-                name,
-                self.locals.keys().map(String::as_str),
-                at,
-            ));
-        };
-        if !self.visiting.borrow_mut().insert(name.to_string()) {
-            // Cycles are reported once at load time; this only stops recursion.
-            return Err(EvalError::new(
-                "Cycle in local values",
-                format!("local.{name} refers to itself."),
-                at,
-            ));
-        }
-        let r = self.eval(&decl.expr, &decl.file);
-        self.visiting.borrow_mut().remove(name);
-        self.cache.borrow_mut().insert(name.to_string(), r.clone());
-        r
-    }
-
-    fn resource_ref<'o>(
-        &self,
-        ty: &str,
-        name: &str,
-        ops: &'o [hcl_edit::Decorated<TraversalOperator>],
-        f: &SourceFile,
-        whole: &Expression,
-    ) -> Result<(V, &'o [hcl_edit::Decorated<TraversalOperator>]), EvalError> {
-        let address = Address::new(ty, name);
-        if !self.resources.contains(&address) {
-            let names = self
-                .resources
-                .iter()
-                .filter(|a| a.resource_type == ty)
-                .map(|a| a.name.as_str());
-            return Err(undeclared_resource(ty, name, names, f.loc(whole.span())));
-        }
-        let Some(lookup) = self.lookup else {
-            return Err(EvalError::new(
-                "Invalid reference",
-                format!("Resource attributes cannot be used in {}.", self.context),
-                f.loc(whole.span()),
-            ));
-        };
-        let mut path = Vec::new();
-        let mut spans = Vec::new();
-        for op in &ops[1..] {
-            let seg = match op.value() {
-                TraversalOperator::GetAttr(a) => a.as_str().to_string(),
-                TraversalOperator::LegacyIndex(i) => i.value().to_string(),
-                TraversalOperator::Index(ix) => {
-                    let k = self.eval(ix, f)?;
-                    self.no_unknown(&k, "an index", f, ix)?;
-                    match &k.val {
-                        Val::Num(n) if n.fract() == 0.0 && *n >= 0.0 => format!("{}", *n as u64),
-                        Val::Str(s) => s.clone(),
-                        _ => {
-                            return Err(EvalError::new(
-                                "Invalid index",
-                                format!(
-                                    "An index must be a whole number or a string, not {}.",
-                                    k.show()
-                                ),
-                                f.loc(ix.span()),
-                            ))
-                        }
-                    }
-                }
-                _ => {
-                    return Err(EvalError::new(
-                        "Unsupported expression",
-                        "Splat expressions ([*], .*) are not supported.",
-                        f.loc(op.span()),
-                    ))
-                }
-            };
-            path.push(seg);
-            spans.push(op.span());
-        }
-        let v = match lookup(&address, &path) {
-            Lookup::Known(j) => V::from_json(&j),
-            Lookup::Unknown => V::new(Val::Unknown(vec![Part::Ref {
-                address: address.to_string(),
-                path,
-            }])),
-            Lookup::NoSuchAttribute => {
-                let (i, hint) = unsupported_segment(ty, &path);
-                let at = spans.get(i).cloned().flatten().or(whole.span());
-                let seg = path.get(i).map_or("", String::as_str);
-                return Err(EvalError::new(
-                    "Unsupported attribute",
-                    format!("This object has no attribute named \"{seg}\".{hint}"),
-                    f.loc(at),
-                ));
-            }
-        };
-        Ok((v, &[]))
-    }
-
-    fn apply_op(
-        &self,
-        v: V,
-        op: &TraversalOperator,
-        f: &SourceFile,
-        span: Option<std::ops::Range<usize>>,
-    ) -> R {
-        let at = || f.loc(span.clone());
-        let key = match op {
-            TraversalOperator::GetAttr(a) => V::str(a.as_str()),
-            TraversalOperator::LegacyIndex(i) => V::num(*i.value() as f64),
-            TraversalOperator::Index(ix) => {
-                let k = self.eval(ix, f)?;
-                self.no_unknown(&k, "an index", f, ix)?;
-                k
-            }
-            _ => {
-                return Err(EvalError::new(
-                    "Unsupported expression",
-                    "Splat expressions ([*], .*) are not supported.",
-                    at(),
-                ))
-            }
-        };
-        let sens = v.sensitive || key.any_sensitive();
-        let got = match (&v.val, &key.val) {
-            (Val::Unknown(parts), _) => match parts.as_slice() {
-                [Part::Ref { address, path }] => {
-                    let mut path = path.clone();
-                    path.push(as_string(&key.val).unwrap_or_default());
-                    return Ok(V::new(Val::Unknown(vec![Part::Ref {
-                        address: address.clone(),
-                        path,
-                    }]))
-                    .tainted(sens));
-                }
-                _ => return Err(unknown_error(parts, "an attribute access", at())),
-            },
-            (Val::Map(m), k) => {
-                let k = as_string(k).unwrap_or_default();
-                m.get(&k).cloned().ok_or_else(|| {
-                    EvalError::new(
-                        "Unsupported attribute",
-                        format!(
-                            "This object has no attribute named \"{k}\".{}",
-                            did_you_mean(&k, m.keys().map(String::as_str))
-                        ),
-                        at(),
-                    )
-                })?
-            }
-            (Val::List(l), k) => {
-                let idx = match convert(V::new(k.clone()), &TypeC::Number).map(|x| x.val) {
-                    Ok(Val::Num(n)) if n.fract() == 0.0 && n >= 0.0 => n as usize,
-                    _ => {
-                        return Err(EvalError::new(
-                            "Invalid index",
-                            "A list index must be a whole number.",
-                            at(),
-                        ))
-                    }
-                };
-                l.get(idx).cloned().ok_or_else(|| {
-                    EvalError::new(
-                        "Invalid index",
-                        format!(
-                            "The index {idx} is out of range: the list has {} element(s).",
-                            l.len()
-                        ),
-                        at(),
-                    )
-                })?
-            }
-            (other, _) => {
-                return Err(EvalError::new(
-                    "Unsupported attribute",
-                    format!(
-                        "Cannot access an attribute or element of a {}.",
-                        type_name(other)
-                    ),
-                    at(),
-                ))
-            }
-        };
-        Ok(got.tainted(sens))
-    }
-
     fn binary(&self, b: &hcl_edit::expr::BinaryOp, f: &SourceFile) -> R {
         use BinaryOperator::*;
         let op = *b.operator.value();
@@ -566,7 +331,11 @@ impl<'a> Scope<'a> {
     }
 }
 
-fn unknown_error(parts: &[Part], used_in: &str, at: Option<crate::model::Location>) -> EvalError {
+pub(super) fn unknown_error(
+    parts: &[Part],
+    used_in: &str,
+    at: Option<crate::model::Location>,
+) -> EvalError {
     let what = describe_unknown(parts);
     EvalError {
         diag: Box::new(

@@ -16,6 +16,7 @@ mod references;
 mod schema_check;
 mod schema_paths;
 mod source;
+mod traversal;
 mod types;
 mod validate;
 mod value;
