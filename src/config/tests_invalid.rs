@@ -435,3 +435,46 @@ fn var_value_of_wrong_type() {
         Some("The value for variable \"port\" from -var is not suitable for type number: a number is required, but got \"abc\".")
     );
 }
+
+#[test]
+fn undeclared_provider() {
+    expect(
+        "undeclared_provider",
+        "Reference to undeclared provider",
+        "There is no provider configuration \"aliyun.ue\" (declared: aliyun).",
+        "4:14",
+    );
+}
+
+#[test]
+fn unknown_resource_type() {
+    expect(
+        "unknown_resource_type",
+        "Unsupported resource type",
+        "The resource type \"cdn_domian\" is not supported. Did you mean \"cdn_domain\"?",
+        "3:10",
+    );
+}
+
+#[test]
+fn unknown_values_in_conditions_and_arithmetic() {
+    let c = load_fixture("after_apply_operators", &VarInputs::default()).unwrap();
+    let a = Address::new("cdn_domain", "a");
+    let errs = c.evaluate(&a, &|_, _| Lookup::Unknown).unwrap_err();
+    let details: Vec<&str> = errs.iter().filter_map(|d| d.detail.as_deref()).collect();
+    assert_eq!(
+        details,
+        [
+            "cdn_domain.web.enabled is known only after apply and cannot be used in a condition.",
+            "cdn_domain.web.origins[0].port is known only after apply and cannot be used in an arithmetic operation.",
+        ]
+    );
+    let known = c
+        .evaluate(&a, &|_, p| match p[0].as_str() {
+            "enabled" => Lookup::Known(serde_json::json!(false)),
+            _ => Lookup::Known(serde_json::json!(8080)),
+        })
+        .unwrap();
+    assert_eq!(known.value["name"], "b.example.com");
+    assert_eq!(known.value["origins"][0]["port"], 8081);
+}
