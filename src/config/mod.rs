@@ -1,51 +1,198 @@
-//! TEMPORARY stand-in for the config module being written on branch `config`.
+//! HCL configuration files -> the desired resources: parsing (hcl-edit,
+//! with spans), variables, locals, references, functions, unknown values,
+//! sensitivity taint, schema checks and diagnostics with file:line:col.
+//! Also `format_source` for `cdnform fmt`.
+
+mod cycles;
+mod diagnostics;
+mod eval;
+mod fmt;
+mod functions;
+mod load;
+mod locate;
+mod meta;
+mod parse;
+mod references;
+mod schema_check;
+mod schema_paths;
+mod source;
+mod traversal;
+mod types;
+mod validate;
+mod value;
+mod variables;
+
+#[cfg(test)]
+mod tests_invalid;
+#[cfg(test)]
+mod tests_valid;
+
+pub use fmt::format_source;
+pub use load::load_dir;
+pub use source::SourceFile;
+
+use crate::model::schema::{provider_schema, resource_schema};
 use crate::model::{
     Address, Desired, DesiredResource, Diagnostic, Location, Lookup, PlannedValue, ProviderAddr,
 };
-use std::path::{Path, PathBuf};
-#[derive(Default)]
+use eval::{LocalDecl, Scope};
+use hcl_edit::structure::Block;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use value::V;
+
+/// Variable values given on the command line and in the environment.
+#[derive(Clone, Debug, Default)]
 pub struct VarInputs {
+    /// `-var k=v`, in command-line order.
     pub vars: Vec<(String, String)>,
     pub var_files: Vec<PathBuf>,
+    /// `CDNFORM_VAR_name=value` pairs (the name with or without the prefix).
     pub env: Vec<(String, String)>,
 }
-pub struct Config {
-    resources: Vec<DesiredResource>,
-    providers: Vec<ProviderConfig>,
-    warnings: Vec<Diagnostic>,
-}
-#[derive(Debug)]
+
+/// A `provider` block, its settings evaluated.
+#[derive(Clone)]
 pub struct ProviderConfig {
     pub addr: ProviderAddr,
     pub settings: serde_json::Map<String, serde_json::Value>,
     pub location: Option<Location>,
 }
-pub fn load_dir(_dir: &Path, _inputs: &VarInputs) -> Result<Config, Vec<Diagnostic>> {
-    Err(vec![Diagnostic::error("stub")])
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let schema = provider_schema(&self.addr.vendor);
+        let shown: BTreeMap<&str, String> = self
+            .settings
+            .iter()
+            .map(|(k, v)| {
+                let secret = schema
+                    .and_then(|s| s.block.attribute(k))
+                    .is_some_and(|a| a.sensitive);
+                let text = if secret {
+                    "(sensitive value)".to_string()
+                } else {
+                    v.to_string()
+                };
+                (k.as_str(), text)
+            })
+            .collect();
+        f.debug_struct("ProviderConfig")
+            .field("addr", &self.addr.to_string())
+            .field("settings", &shown)
+            .field("location", &self.location.as_ref().map(ToString::to_string))
+            .finish()
+    }
 }
-pub fn format_source(src: &str, _file_name: &str) -> Result<String, Vec<Diagnostic>> {
-    Ok(src.to_string())
+
+/// A declared resource block, kept for evaluation and `locate`.
+#[derive(Clone, Debug)]
+struct ResourceDecl {
+    file: Arc<SourceFile>,
+    block: Block,
 }
+
+/// A loaded, validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    files: Vec<Arc<SourceFile>>,
+    providers: Vec<ProviderConfig>,
+    resources: Vec<DesiredResource>,
+    decls: BTreeMap<Address, ResourceDecl>,
+    addresses: BTreeSet<Address>,
+    vars: BTreeMap<String, V>,
+    locals: BTreeMap<String, LocalDecl>,
+    warnings: Vec<Diagnostic>,
+}
+
 impl Config {
     pub fn providers(&self) -> &[ProviderConfig] {
         &self.providers
     }
+
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
     }
+
+    /// The configuration files, in load order.
+    pub fn files(&self) -> &[Arc<SourceFile>] {
+        &self.files
+    }
+
+    /// Evaluate with `lookup`, keeping errors that come only from unknown
+    /// values apart (`validate` ignores those).
+    fn evaluate_resource(
+        &self,
+        address: &Address,
+        lookup: &dyn Fn(&Address, &[String]) -> Lookup,
+    ) -> (PlannedValue, Vec<diagnostics::EvalError>) {
+        let Some(decl) = self.decls.get(address) else {
+            let e = diagnostics::EvalError::new(
+                "Unknown resource",
+                format!("{address} is not declared in the configuration."),
+                None,
+            );
+            return (PlannedValue::default(), vec![e]);
+        };
+        let schema =
+            resource_schema(&address.resource_type).expect("declared resources have a schema");
+        let scope = Scope::new(
+            &self.vars,
+            &self.locals,
+            &self.addresses,
+            Some(lookup),
+            "a resource",
+        );
+        let mut out = schema_check::Collected::default();
+        let obj = schema_check::eval_block(
+            &scope,
+            &decl.file,
+            &decl.block,
+            schema.block,
+            load::RESOURCE_META,
+            "",
+            &mut out,
+        );
+        let pv = PlannedValue {
+            value: serde_json::Value::Object(obj),
+            unknown: out.unknown,
+            sensitive: out.sensitive,
+        };
+        let mut errors = out.errors;
+        if errors.is_empty() {
+            for p in validate::check(&address.resource_type, &pv) {
+                let at = locate::locate_in_block(&decl.file, &decl.block, schema.block, &p.pointer);
+                errors.push(diagnostics::EvalError::new(p.summary, p.detail, at));
+            }
+        }
+        (pv, errors)
+    }
 }
+
 impl Desired for Config {
     fn resources(&self) -> &[DesiredResource] {
         &self.resources
     }
+
     fn evaluate(
         &self,
-        _a: &Address,
-        _l: &dyn Fn(&Address, &[String]) -> Lookup,
+        address: &Address,
+        lookup: &dyn Fn(&Address, &[String]) -> Lookup,
     ) -> Result<PlannedValue, Vec<Diagnostic>> {
-        Err(vec![])
+        let (pv, errors) = self.evaluate_resource(address, lookup);
+        if errors.is_empty() {
+            Ok(pv)
+        } else {
+            Err(diagnostics::dedup(
+                errors.into_iter().map(Diagnostic::from).collect(),
+            ))
+        }
     }
-    fn locate(&self, _a: &Address, _p: &str) -> Option<Location> {
-        None
+
+    fn locate(&self, address: &Address, pointer: &str) -> Option<Location> {
+        let decl = self.decls.get(address)?;
+        let schema = resource_schema(&address.resource_type)?;
+        locate::locate_in_block(&decl.file, &decl.block, schema.block, pointer)
     }
 }

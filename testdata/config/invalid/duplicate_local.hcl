@@ -1,0 +1,9 @@
+provider "aliyun" {}
+
+locals {
+  zone = "example.com"
+}
+
+locals {
+  zone = "example.org"
+}

@@ -1,0 +1,7 @@
+provider "aliyun" {
+  alias = "eu"
+}
+
+provider "aliyun" {
+  alias = "eu"
+}

@@ -1,0 +1,7 @@
+provider "aliyun" {}
+
+locals {
+  a = local.b
+  b = "${local.c}x"
+  c = upper(local.a)
+}

@@ -1,0 +1,5 @@
+provider "aliyun" {}
+
+resource "cdn_domain" "a" {
+  name = "a.example.com"
+}

@@ -1,0 +1,13 @@
+provider "aliyun" {}
+
+resource "cdn_domain" "a" {
+  name = "a.example.com"
+  origin {
+    type    = "ip"
+    address = "192.0.2.1"
+  }
+  origin {
+    type    = "domain"
+    address = "not a host"
+  }
+}

@@ -1,0 +1,5 @@
+provider "aliyun" {}
+
+variable "region" {
+  type = string
+}

@@ -1,0 +1,9 @@
+provider "aliyun" {}
+
+resource "cdn_domain" "a" {
+  name = "a.example.com"
+  origin {
+    type    = "ip"
+    address =
+  }
+}

@@ -1,0 +1,4 @@
+provider "aliyun" {}
+
+resorce "cdn_domain" "a" {
+}

@@ -1,0 +1,4 @@
+provider "aliyun" {}
+
+resource "cdn_domian" "a" {
+}

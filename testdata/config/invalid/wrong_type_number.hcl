@@ -1,0 +1,10 @@
+provider "aliyun" {}
+
+resource "cdn_domain" "a" {
+  name = "a.example.com"
+  origin {
+    type    = "ip"
+    address = "192.0.2.1"
+    port    = "abc"
+  }
+}
