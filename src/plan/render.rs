@@ -69,7 +69,19 @@ pub fn render_drift(drift: &[ResourceDrift], opts: RenderOptions) -> String {
             None => (Action::Delete, format!("# {} has been deleted", d.address)),
         };
         let _ = writeln!(out, "  {}", paint(opts, &title, Style::Bold));
-        let after = d.after.clone().map(PlannedValue::known);
+        // Only what configuration controls: vendor-computed values (status,
+        // timestamps) change on their own and would be noise here.
+        let strip = |v: &Json| match (v, schema) {
+            (Json::Object(m), Some(s)) => Json::Object(
+                m.iter()
+                    .filter(|(k, _)| !s.is_computed(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => v.clone(),
+        };
+        let before = strip(&d.before);
+        let after = d.after.as_ref().map(|a| PlannedValue::known(strip(a)));
         let mut r = Body {
             opts,
             out: String::new(),
@@ -78,7 +90,7 @@ pub fn render_drift(drift: &[ResourceDrift], opts: RenderOptions) -> String {
             action,
             &d.address,
             schema,
-            Some(&d.before),
+            Some(&before),
             after.as_ref(),
             &[],
         );
