@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Statuses that mean "busy, look again later".
 const TRANSIENT: &[&str] = &["configuring", "checking", "stopping", "deleting"];
+const REPORT_EVERY: Duration = Duration::from_secs(10);
 const FAILED: &[&str] = &["configure_failed", "check_failed"];
 
 pub struct DomainSteps<'a> {
@@ -95,6 +96,7 @@ impl DomainSteps<'_> {
     async fn wait_ready(&self, name: &str) -> Result<Domain, ApplyError> {
         let started = Instant::now();
         let mut delay = Duration::from_millis(200);
+        let mut next_report = REPORT_EVERY;
         loop {
             let live = self
                 .provider
@@ -125,10 +127,12 @@ impl DomainSteps<'_> {
                     waited,
                 });
             }
-            self.hook.progress(
-                self.address,
-                &format!("waiting: {status} ({}s elapsed)", waited.as_secs()),
-            );
+            // Like Terraform's "Still creating...": a line every 10 s, not per poll.
+            if waited >= next_report {
+                let message = format!("still {status}... [{}s elapsed]", waited.as_secs());
+                self.hook.progress(self.address, &message);
+                next_report += REPORT_EVERY;
+            }
             tokio::time::sleep(delay.min(self.ready_timeout.saturating_sub(waited))).await;
             delay = (delay * 3 / 2).min(Duration::from_secs(5));
         }
