@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
-use crate::plan::refresh::{provider_for, refresh_all};
+use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
 use crate::plan::{
     Action, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift, PLAN_FORMAT_VERSION,
 };
@@ -56,7 +56,8 @@ pub async fn make_plan(
     hook: Arc<dyn PlanHook>,
 ) -> Result<Plan, PlanError> {
     let live = if options.refresh {
-        refresh_all(&prior.resources, providers, options.parallelism, &hook).await?
+        let targets: Vec<ReadTarget> = prior.resources.iter().map(ReadTarget::from).collect();
+        refresh_all(&targets, providers, options.parallelism, &hook).await?
     } else {
         prior
             .resources
@@ -73,7 +74,13 @@ pub async fn make_plan(
             changes = plan_deletes(&refreshed, |_| true);
         }
         PlanMode::Normal => {
-            let (mut planned, diagnostics) = plan_desired(desired, &refreshed, providers)?;
+            let (mut planned, mut diagnostics) = plan_desired(desired, &refreshed, providers)?;
+            if options.refresh && !diagnostics.iter().any(Diagnostic::is_error) {
+                diagnostics.extend(
+                    check_unmanaged(desired, &planned, providers, options.parallelism, &hook)
+                        .await?,
+                );
+            }
             if diagnostics.iter().any(Diagnostic::is_error) {
                 return Err(PlanError::Diagnostics(diagnostics));
             }
@@ -92,6 +99,48 @@ pub async fn make_plan(
         drift,
         refreshed,
     })
+}
+
+/// A resource to be created must not already exist on the account: creating
+/// it would fail half-way through an apply, or worse, take over a domain
+/// that something else manages. Read each one first and refuse at plan time.
+async fn check_unmanaged(
+    desired: &dyn Desired,
+    planned: &[ResourceChange],
+    providers: &ProviderSet,
+    parallelism: usize,
+    hook: &Arc<dyn PlanHook>,
+) -> Result<Vec<Diagnostic>, PlanError> {
+    let targets: Vec<ReadTarget> = planned
+        .iter()
+        .filter(|c| c.action == Action::Create)
+        .filter_map(|c| {
+            let after = c.after.as_ref()?;
+            let name = after.value.get("name")?.as_str()?;
+            Some(ReadTarget {
+                address: c.address.clone(),
+                provider: c.provider.clone(),
+                vendor_id: name.to_string(),
+            })
+        })
+        .collect();
+    let live = refresh_all(&targets, providers, parallelism, hook).await?;
+    Ok(targets
+        .iter()
+        .filter(|t| live.get(&t.address).is_some_and(Option::is_some))
+        .map(|t| {
+            Diagnostic::error(format!(
+                "{} already exists on the {} account",
+                t.vendor_id, t.provider
+            ))
+            .with_detail(format!(
+                "{} would create it, but the domain exists and this state does not manage it; \
+                     choose another name, or delete it on the account first",
+                t.address
+            ))
+            .at(desired.locate(&t.address, "/name"))
+        })
+        .collect())
 }
 
 /// The prior state with live values, and the drift between the two.

@@ -36,9 +36,26 @@ pub fn provider_for<'a>(
         })
 }
 
-/// Live attributes of each resource in `resources` (`None` = gone).
+/// What to read: a resource, its provider and its vendor id.
+pub struct ReadTarget {
+    pub address: Address,
+    pub provider: ProviderAddr,
+    pub vendor_id: String,
+}
+
+impl From<&ResourceState> for ReadTarget {
+    fn from(r: &ResourceState) -> Self {
+        ReadTarget {
+            address: r.address.clone(),
+            provider: r.provider.clone(),
+            vendor_id: r.vendor_id.clone(),
+        }
+    }
+}
+
+/// Live attributes of each target (`None` = does not exist).
 pub async fn refresh_all(
-    resources: &[ResourceState],
+    resources: &[ReadTarget],
     providers: &ProviderSet,
     parallelism: usize,
     hook: &Arc<dyn PlanHook>,

@@ -394,3 +394,37 @@ async fn destroy_deletes_dependants_first_and_stops_before_delete() {
     assert!(pos("delete:b.example.com") < pos("delete:a.example.com"));
     assert!(pos("stop:a.example.com") < pos("delete:a.example.com"));
 }
+
+#[tokio::test]
+async fn creating_a_domain_that_already_exists_is_refused_at_plan_time() {
+    let p = Arc::new(MemoryProvider::new());
+    p.create_domain(
+        &crate::model::Domain::from_json(&domain("img.example.com", "192.0.2.99")).unwrap(),
+    )
+    .await
+    .unwrap();
+    let options = PlanOptions::default();
+    let err = make_plan(
+        &two_domains(),
+        &empty_state(),
+        &providers(&p),
+        &options,
+        Arc::new(NoHook),
+    )
+    .await
+    .unwrap_err();
+    let crate::plan::PlanError::Diagnostics(d) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].summary.contains("img.example.com already exists"),
+        "{}",
+        d[0]
+    );
+    assert!(
+        d[0].detail.as_deref().unwrap().contains("cdn_domain.img"),
+        "{}",
+        d[0]
+    );
+}

@@ -180,3 +180,28 @@ fn no_prompt_without_a_terminal() {
     );
     assert_fails_keeping_state(&p, &["apply"], &["-auto-approve", "not a terminal"]);
 }
+
+#[test]
+fn a_domain_that_exists_unmanaged_is_refused_at_plan_time() {
+    let emu = Emu::start();
+    let other = applied(&emu);
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("mine", "www.example.com", "web", "192.0.2.50")
+        ),
+    );
+    let r = p.run(&["apply", "-auto-approve"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("www.example.com already exists"), "{r:?}");
+    assert!(r.stderr.contains("main.hcl:"), "{r:?}");
+    assert!(p.state_bytes().is_none());
+    assert!(
+        emu.domains().to_string().contains("192.0.2.10"),
+        "the other owner's domain is untouched"
+    );
+    drop(other);
+}

@@ -1,0 +1,208 @@
+//! The smaller commands and cross-cutting behaviour: validate, fmt, the
+//! emulator command, force-unlock, credentials from the environment,
+//! sensitive variables, references known only after apply.
+
+use crate::common::{domain_block, provider_block, Emu, Project};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn validate_reports_success_and_errors() {
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block("http://127.0.0.1:9"),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let r = p.run(&["validate"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Success! The configuration is valid (1 resource, 1 provider)."),
+        "{r:?}"
+    );
+    p.write("bad.hcl", "variable \"x\" {\n  type = string\n}\n");
+    let r = p.run(&["validate"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("bad.hcl:1:"), "{r:?}");
+}
+
+#[test]
+fn fmt_check_lists_then_fmt_rewrites() {
+    let p = Project::new();
+    let messy =
+        "resource \"cdn_domain\" \"web\" {\nname = \"www.example.com\"\n    cdn_type=\"web\"\n}\n";
+    p.write("main.hcl", messy);
+    let r = p.run(&["fmt", "-check"]);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stdout.contains("main.hcl"), "{r:?}");
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("main.hcl")).unwrap(),
+        messy,
+        "-check changes nothing"
+    );
+    let r = p.run(&["fmt"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let formatted = std::fs::read_to_string(p.path().join("main.hcl")).unwrap();
+    assert_eq!(formatted, "resource \"cdn_domain\" \"web\" {\n  name     = \"www.example.com\"\n  cdn_type = \"web\"\n}\n");
+    assert_eq!(p.run(&["fmt", "-check"]).code, 0);
+}
+
+#[test]
+fn emulator_command_serves_the_api() {
+    let p = Project::new();
+    let data = p.path().join("world.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cdnform"))
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--configuring-delay",
+            "100ms",
+            "--data",
+        ])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&url),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let r = p.run(&["apply", "-auto-approve"]);
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(r.code, 0, "{r:?}");
+    let world = std::fs::read_to_string(&data).unwrap();
+    assert!(
+        world.contains("www.example.com"),
+        "the emulator persisted its world"
+    );
+}
+
+#[test]
+fn force_unlock_removes_a_held_lock() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let lock = p.path().join("state/cdnform.state.json.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(
+        &lock,
+        r#"{"id":"4f1d2a5e-dead-4bee-8f00-000000000001","operation":"apply","who":"ci@runner-7","pid":999999,"host":"runner-7","created":"2026-11-23T01:00:00Z","path":"state/cdnform.state.json"}"#,
+    )
+    .unwrap();
+    let r = p.run(&["plan"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains("ci@runner-7")
+            && r.stderr
+                .contains("force-unlock 4f1d2a5e-dead-4bee-8f00-000000000001"),
+        "{r:?}"
+    );
+    let r = p.run(&["force-unlock", "wrong-id"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let r = p.run(&["force-unlock", "4f1d2a5e-dead-4bee-8f00-000000000001"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!lock.exists());
+    assert_eq!(p.run(&["plan"]).code, 0);
+}
+
+#[test]
+fn credentials_come_from_the_environment() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "provider \"aliyun\" {{\n  endpoint = \"{}\"\n}}\n{}",
+            emu.url(),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let env = [
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "testid"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "testsecret"),
+    ];
+    let r = p.run_env(&["apply", "-auto-approve"], &env);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = p.run_env(&["plan", "-detailed-exitcode"], &env);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn sensitive_variables_never_show() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\nvariable \"origin\" {{\n  type      = string\n  sensitive = true\n}}\n\
+             resource \"cdn_domain\" \"web\" {{\n  name = \"www.example.com\"\n  origin {{\n    type    = \"ip\"\n    address = var.origin\n  }}\n}}\n",
+            provider_block(&emu.url())
+        ),
+    );
+    let env = [("CDNFORM_VAR_origin", "203.0.113.77")];
+    let r = p.run_env(&["plan"], &env);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("address  = (sensitive value)"), "{r:?}");
+    assert!(!r.all().contains("203.0.113.77"), "{r:?}");
+    let r = p.run_env(&["apply", "-auto-approve"], &env);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.all().contains("203.0.113.77"), "{r:?}");
+    assert!(
+        emu.domains().to_string().contains("203.0.113.77"),
+        "the real value reached the vendor"
+    );
+}
+
+#[test]
+fn cname_reference_is_known_after_apply() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}\nresource \"cdn_domain\" \"edge\" {{\n  name = \"edge.example.com\"\n  origin {{\n    type    = \"domain\"\n    address = cdn_domain.origin.cname\n  }}\n}}\n",
+            provider_block(&emu.url()),
+            domain_block("origin", "origin.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let r = p.run(&["plan"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("address  = (known after apply)"), "{r:?}");
+    let r = p.run(&["apply", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        emu.domains()
+            .to_string()
+            .contains("origin.example.com.w.kunlunsl.com"),
+        "{}",
+        emu.domains()
+    );
+    assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
+}
