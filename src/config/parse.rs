@@ -81,11 +81,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<ParsedFile>, Vec<Diagnostic>> {
 
 pub fn read_file(path: &Path) -> Result<ParsedFile, Vec<Diagnostic>> {
     // `./main.hcl` reads better as `main.hcl` (the usual case: the working directory).
-    let name = path
-        .strip_prefix(".")
-        .unwrap_or(path)
-        .display()
-        .to_string();
+    let name = path.strip_prefix(".").unwrap_or(path).display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::error("Cannot read file").with_detail(format!("{name}: {e}"))]
     })?;

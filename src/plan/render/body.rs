@@ -1,168 +1,19 @@
-//! Human rendering of a plan, in the style of Terraform: `# ADDR will be
-//! created`, `+`/`~`/`-`/`-/+` markers, `old -> new`, block lists diffed with
-//! `similar`, sensitive values hidden, a summary line. Pure: returns text.
+//! The inside of a rendered resource: attribute lines aligned on `=`,
+//! nested blocks, block lists diffed with `similar`, hidden-count notes.
 
-use crate::model::schema::resource_schema;
+use super::value::{fmt_value, multiline_diff};
+use super::{paint, symbol, RenderOptions, Style, KNOWN_AFTER_APPLY, SENSITIVE};
 use crate::model::value::pointer_segment;
 use crate::model::{BlockSchema, PlannedValue};
 use crate::plan::diff::key_equal;
-use crate::plan::{Action, Plan, ResourceChange, ResourceDrift};
-use owo_colors::OwoColorize;
+use crate::plan::Action;
 use serde_json::Value as Json;
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 use std::fmt::Write;
 
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RenderOptions {
-    pub color: bool,
-}
-
-const KNOWN_AFTER_APPLY: &str = "(known after apply)";
-const SENSITIVE: &str = "(sensitive value)";
-
-/// The whole human plan: drift, then changes, then the summary line.
-pub fn render_plan(plan: &Plan, opts: RenderOptions) -> String {
-    let mut out = String::new();
-    if !plan.drift.is_empty() {
-        out.push_str(&render_drift(&plan.drift, opts));
-    }
-    if !plan.has_changes() {
-        if plan.drift.is_empty() {
-            out.push_str("\nNo changes. Your infrastructure matches the configuration.\n");
-        } else {
-            out.push_str("\nNo changes to apply: the configuration already matches the live account; only the state will be updated.\n");
-        }
-        return out;
-    }
-    out.push_str("\ncdnform will perform the following actions:\n");
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-        out.push('\n');
-        out.push_str(&render_change(c, opts));
-    }
-    let s = plan.summary();
-    let line = format!(
-        "Plan: {} to add, {} to change, {} to destroy.",
-        s.add, s.change, s.destroy
-    );
-    let _ = writeln!(out, "\n{}", paint(opts, &line, Style::Bold));
-    out
-}
-
-/// `Note: Objects have changed outside of cdnform` and one entry per drift.
-pub fn render_drift(drift: &[ResourceDrift], opts: RenderOptions) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\n{}",
-        paint(
-            opts,
-            "Note: Objects have changed outside of cdnform",
-            Style::Bold
-        )
-    );
-    out.push_str("\ncdnform detected the following changes made outside of cdnform since the last \"cdnform apply\":\n");
-    for d in drift {
-        out.push('\n');
-        let schema = resource_schema(&d.address.resource_type).map(|s| s.block);
-        let (action, title) = match &d.after {
-            Some(_) => (Action::Update, format!("# {} has changed", d.address)),
-            None => (Action::Delete, format!("# {} has been deleted", d.address)),
-        };
-        let _ = writeln!(out, "  {}", paint(opts, &title, Style::Bold));
-        // Only what configuration controls: vendor-computed values (status,
-        // timestamps) change on their own and would be noise here.
-        let strip = |v: &Json| match (v, schema) {
-            (Json::Object(m), Some(s)) => Json::Object(
-                m.iter()
-                    .filter(|(k, _)| !s.is_computed(k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-            _ => v.clone(),
-        };
-        let before = strip(&d.before);
-        let after = d.after.as_ref().map(|a| PlannedValue::known(strip(a)));
-        let mut r = Body {
-            opts,
-            out: String::new(),
-        };
-        r.resource(
-            action,
-            &d.address,
-            schema,
-            Some(&before),
-            after.as_ref(),
-            &[],
-        );
-        out.push_str(&r.out);
-    }
-    out
-}
-
-/// One resource change with its `# ADDR will be ...` header.
-pub fn render_change(c: &ResourceChange, opts: RenderOptions) -> String {
-    let mut out = String::new();
-    let title = match c.action {
-        Action::Replace => format!("# {} must be replaced", c.address),
-        a => format!("# {} will be {}", c.address, a.will_be()),
-    };
-    let _ = writeln!(out, "  {}", paint(opts, &title, Style::Bold));
-    let schema = resource_schema(&c.address.resource_type).map(|s| s.block);
-    let mut r = Body {
-        opts,
-        out: String::new(),
-    };
-    r.resource(
-        c.action,
-        &c.address,
-        schema,
-        c.before.as_ref(),
-        c.after.as_ref(),
-        &c.replace_because,
-    );
-    out.push_str(&r.out);
-    out
-}
-
-#[derive(Clone, Copy)]
-enum Style {
-    Bold,
-    Green,
-    Red,
-    Yellow,
-}
-
-fn paint(opts: RenderOptions, s: &str, style: Style) -> String {
-    if !opts.color {
-        return s.to_string();
-    }
-    match style {
-        Style::Bold => s.bold().to_string(),
-        Style::Green => s.green().to_string(),
-        Style::Red => s.red().to_string(),
-        Style::Yellow => s.yellow().to_string(),
-    }
-}
-
-fn symbol(opts: RenderOptions, action: Action) -> String {
-    let s = action.symbol();
-    match action {
-        Action::Create => paint(opts, s, Style::Green),
-        Action::Delete => paint(opts, s, Style::Red),
-        Action::Update => paint(opts, s, Style::Yellow),
-        Action::Replace => format!(
-            "{}{}{}",
-            paint(opts, "-", Style::Red),
-            "/",
-            paint(opts, "+", Style::Green)
-        ),
-        Action::NoOp => " ".to_string(),
-    }
-}
-
-struct Body {
-    opts: RenderOptions,
-    out: String,
+pub(super) struct Body {
+    pub(super) opts: RenderOptions,
+    pub(super) out: String,
 }
 
 /// One attribute of a block, ready to print.
@@ -173,7 +24,7 @@ struct Line {
 }
 
 impl Body {
-    fn resource(
+    pub(super) fn resource(
         &mut self,
         action: Action,
         address: &crate::model::Address,
@@ -520,101 +371,5 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
-    }
-}
-
-/// A line diff of two multi-line strings as a heredoc (`None` when neither
-/// spans several lines).
-fn multiline_diff(a: &str, b: &str, indent: usize) -> Option<String> {
-    if !a.contains('\n') && !b.contains('\n') {
-        return None;
-    }
-    let pad = " ".repeat(indent);
-    let mut out = String::from("<<-EOT\n");
-    for change in similar::TextDiff::from_lines(a, b).iter_all_changes() {
-        let sign = match change.tag() {
-            similar::ChangeTag::Delete => '-',
-            similar::ChangeTag::Insert => '+',
-            similar::ChangeTag::Equal => ' ',
-        };
-        let _ = writeln!(out, "{pad}{sign} {}", change.value().trim_end_matches('\n'));
-    }
-    let _ = write!(out, "{pad}  EOT");
-    Some(out)
-}
-
-/// One value as HCL-ish text: strings quoted, lists and maps inline.
-pub fn fmt_value(v: &Json) -> String {
-    match v {
-        Json::String(s) => Json::String(s.clone()).to_string(),
-        Json::Array(items) => format!(
-            "[{}]",
-            items.iter().map(fmt_value).collect::<Vec<_>>().join(", ")
-        ),
-        Json::Object(m) => format!(
-            "{{ {} }}",
-            m.iter()
-                .map(|(k, v)| format!("{k} = {}", fmt_value(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn multiline_strings_are_diffed_by_line() {
-        let d = multiline_diff("a\nb\nc\n", "a\nB\nc\n", 2).unwrap();
-        assert_eq!(d, "<<-EOT\n    a\n  - b\n  + B\n    c\n    EOT");
-        assert!(multiline_diff("a", "b", 2).is_none());
-    }
-
-    #[test]
-    fn values_render_like_hcl() {
-        assert_eq!(
-            fmt_value(&serde_json::json!(["a", 1, true])),
-            "[\"a\", 1, true]"
-        );
-        assert_eq!(fmt_value(&serde_json::json!({"k": "v"})), "{ k = \"v\" }");
-    }
-
-    #[test]
-    fn sensitive_values_are_hidden() {
-        use crate::model::{Address, ProviderAddr};
-        let mut after = PlannedValue::known(serde_json::json!({
-            "name": "a.example.com", "cdn_type": "web", "enabled": true,
-            "origins": [{"type": "domain", "address": "secret-origin.example.net", "port": 80, "priority": 20, "weight": 10}]
-        }));
-        after.sensitive.insert("/origins/0/address".into());
-        let change = ResourceChange {
-            address: Address::new("cdn_domain", "a"),
-            provider: ProviderAddr::new("aliyun", None),
-            action: Action::Create,
-            before: None,
-            after: Some(after.clone()),
-            replace_because: vec![],
-            depends_on: vec![],
-        };
-        let text = render_change(&change, RenderOptions::default());
-        assert!(text.contains("address  = (sensitive value)"), "{text}");
-        assert!(!text.contains("secret-origin"), "{text}");
-
-        let mut before = after.value.clone();
-        before["origins"][0]["address"] = "old-secret.example.net".into();
-        let update = ResourceChange {
-            action: Action::Update,
-            before: Some(before),
-            ..change
-        };
-        let text = render_change(&update, RenderOptions::default());
-        assert!(
-            text.contains("~ address = (sensitive value) -> (sensitive value)"),
-            "{text}"
-        );
-        assert!(!text.contains("secret"), "{text}");
     }
 }
