@@ -206,3 +206,60 @@ fn cname_reference_is_known_after_apply() {
     );
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 }
+
+/// Run `cdnform ARGS` on a pseudo-terminal (util-linux `script`), typing
+/// `answer` at the prompt.
+fn run_on_tty(p: &Project, args: &str, answer: &str) -> (bool, String) {
+    let cmd = format!(
+        "{} -chdir={} {args} -no-color",
+        env!("CARGO_BIN_EXE_cdnform"),
+        p.path().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("util-linux script is installed");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn interactive_confirmation_on_a_terminal() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let (ok, out) = run_on_tty(&p, "apply", "no\n");
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("Only 'yes' will be accepted") && out.contains("Apply cancelled."),
+        "{out}"
+    );
+    assert!(p.state_bytes().is_none());
+    let (ok, out) = run_on_tty(&p, "apply", "yes\n");
+    assert!(ok, "{out}");
+    assert!(out.contains("Apply complete! Resources: 1 added"), "{out}");
+    let (ok, out) = run_on_tty(&p, "destroy", "yes\n");
+    assert!(
+        ok && out.contains("Do you want to destroy all resources in the state?"),
+        "{out}"
+    );
+}
