@@ -8,6 +8,11 @@ use crate::model::Desired;
 
 pub fn run(args: VarArgs, out: &Output) -> Result<i32, CliError> {
     let config = load_config(&args, out)?;
+    let problems = crate::plan::validate::validate_offline(&config);
+    if problems.iter().any(|d| d.is_error()) {
+        return Err(CliError::diagnostics(problems));
+    }
+    out.diagnostics(&problems);
     out.line(&format!(
         "Success! The configuration is valid ({} resource{}, {} provider{}).",
         config.resources().len(),

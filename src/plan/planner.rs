@@ -3,12 +3,11 @@
 
 use crate::model::schema::resource_schema;
 use crate::model::value::pointer_segment;
-use crate::model::{
-    Address, Desired, DesiredResource, Diagnostic, Domain, Lookup, PlannedValue, Unknown,
-};
+use crate::model::{Address, Desired, DesiredResource, Diagnostic, Lookup, PlannedValue, Unknown};
 use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
+use crate::plan::validate::vendor_checks;
 use crate::plan::{
     Action, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift, PLAN_FORMAT_VERSION,
 };
@@ -236,11 +235,13 @@ fn plan_desired(
         };
         let schema = resource_schema(&address.resource_type).expect("config checks resource types");
         if value.is_wholly_known() {
-            diagnostics.extend(validate_with_provider(
+            let validate = |d: &crate::model::Domain| provider.validate_domain(d);
+            diagnostics.extend(vendor_checks(
                 desired,
                 &address,
                 &value,
-                provider.as_ref(),
+                provider.capabilities(),
+                &validate,
             ));
         }
         let prior = refreshed.get(&address);
@@ -349,76 +350,5 @@ fn lookup_planned(
                 Lookup::NoSuchAttribute
             }
         }
-    }
-}
-
-/// Vendor rules and the capability table, reported at the config location.
-fn validate_with_provider(
-    desired: &dyn Desired,
-    address: &Address,
-    value: &PlannedValue,
-    provider: &dyn crate::provider::Provider,
-) -> Vec<Diagnostic> {
-    let vendor = provider.vendor();
-    let mut out = Vec::new();
-    let caps = provider.capabilities();
-    if !caps
-        .resource_types
-        .contains(&address.resource_type.as_str())
-    {
-        out.push(
-            Diagnostic::error(format!(
-                "{vendor} does not support resource type {}",
-                address.resource_type
-            ))
-            .with_detail(format!("{address} uses provider {vendor}"))
-            .at(desired.locate(address, "")),
-        );
-        return out;
-    }
-    for ptr in set_pointers(&value.value, String::new()) {
-        if !caps.supports(&ptr) {
-            out.push(
-                Diagnostic::error(format!("{vendor} cannot express attribute {}", ptr.trim_start_matches('/')))
-                    .with_detail(format!("{address}: remove the attribute or use a provider that supports it (see `cdnform providers`)"))
-                    .at(desired.locate(address, &ptr)),
-            );
-        }
-    }
-    if address.resource_type == "cdn_domain" {
-        match Domain::from_json(&value.value) {
-            Ok(domain) => {
-                for invalid in provider.validate_domain(&domain) {
-                    out.push(
-                        Diagnostic::error(format!("Invalid value for {vendor}"))
-                            .with_detail(format!("{address}: {}", invalid.message))
-                            .at(desired.locate(address, &invalid.pointer)),
-                    );
-                }
-            }
-            Err(e) => out.push(
-                Diagnostic::error("Invalid resource value")
-                    .with_detail(format!("{address}: {e}"))
-                    .at(desired.locate(address, "")),
-            ),
-        }
-    }
-    out
-}
-
-/// JSON pointers of every leaf that holds a non-null value.
-fn set_pointers(v: &Json, prefix: String) -> Vec<String> {
-    match v {
-        Json::Object(m) => m
-            .iter()
-            .flat_map(|(k, v)| set_pointers(v, format!("{prefix}/{}", pointer_segment(k))))
-            .collect(),
-        Json::Array(items) if items.iter().any(|i| i.is_object()) => items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, v)| set_pointers(v, format!("{prefix}/{i}")))
-            .collect(),
-        Json::Null => Vec::new(),
-        _ => vec![prefix],
     }
 }

@@ -73,6 +73,28 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     async fn delete_domain(&self, name: &str) -> Result<(), ProviderError>;
 }
 
+/// What is known about a vendor without talking to it: used to validate a
+/// configuration offline (`cdnform validate`) and to print the capability
+/// matrix.
+pub struct VendorInfo {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub capabilities: &'static Capabilities,
+    pub validate_domain: fn(&Domain) -> Vec<Invalid>,
+}
+
+/// Every vendor cdnform can talk to.
+pub static VENDORS: &[VendorInfo] = &[VendorInfo {
+    name: "aliyun",
+    title: "Alibaba Cloud CDN",
+    capabilities: &aliyun::capabilities::CAPABILITIES,
+    validate_domain: aliyun::validate::validate,
+}];
+
+pub fn vendor_info(name: &str) -> Option<&'static VendorInfo> {
+    VENDORS.iter().find(|v| v.name == name)
+}
+
 /// The configured providers of a run, by address (`aliyun`, `aliyun.eu`).
 pub type ProviderSet =
     std::collections::BTreeMap<crate::model::ProviderAddr, std::sync::Arc<dyn Provider>>;

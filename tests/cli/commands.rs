@@ -24,6 +24,17 @@ fn validate_reports_success_and_errors() {
             .contains("Success! The configuration is valid (1 resource, 1 provider)."),
         "{r:?}"
     );
+    p.write(
+        "mixed.hcl",
+        "resource \"cdn_domain\" \"m\" {\n  name = \"m.example.com\"\n  origin {\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }\n  origin {\n    type    = \"domain\"\n    address = \"o.example.net\"\n  }\n}\n",
+    );
+    let r = p.run(&["validate"]);
+    assert_eq!(r.code, 1, "vendor rules are checked offline too: {r:?}");
+    assert!(
+        r.stderr.contains("mixed.hcl:8:5") && r.stderr.contains("cannot mix IP and domain origins"),
+        "{r:?}"
+    );
+    std::fs::remove_file(p.path().join("mixed.hcl")).unwrap();
     p.write("bad.hcl", "variable \"x\" {\n  type = string\n}\n");
     let r = p.run(&["validate"]);
     assert_eq!(r.code, 1, "{r:?}");

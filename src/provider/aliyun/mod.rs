@@ -3,13 +3,13 @@
 //! Signing, HTTP, parsing, errors and field mapping live in the sibling files.
 
 mod body;
-mod capabilities;
+pub mod capabilities;
 mod client;
 mod create;
 pub mod error;
 mod mapping;
 pub mod signer;
-mod validate;
+pub mod validate;
 mod xml;
 
 #[cfg(test)]
