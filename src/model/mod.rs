@@ -6,6 +6,7 @@ pub mod address;
 pub mod desired;
 pub mod diagnostic;
 pub mod domain;
+pub mod domain_schema;
 pub mod schema;
 pub mod secret;
 pub mod value;

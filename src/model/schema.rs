@@ -41,6 +41,9 @@ pub struct AttrSchema {
     /// A change forces the resource to be replaced.
     pub force_new: bool,
     pub sensitive: bool,
+    /// The vendor accepts it but never returns it (a private key): the state
+    /// keeps a `sha256:` digest in its place, never the value.
+    pub write_only: bool,
     pub default: Option<DefaultValue>,
     /// Allowed values of a string attribute (empty: any).
     pub one_of: &'static [&'static str],
@@ -56,6 +59,7 @@ impl AttrSchema {
             computed: false,
             force_new: false,
             sensitive: false,
+            write_only: false,
             default: None,
             one_of: &[],
             description: "",
@@ -74,6 +78,11 @@ impl AttrSchema {
         self
     }
     pub const fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+    pub const fn write_only(mut self) -> Self {
+        self.write_only = true;
         self.sensitive = true;
         self
     }
@@ -103,7 +112,49 @@ pub struct NestedBlock {
     /// compared as multisets, so a vendor that returns them in its own order
     /// does not show up as a change.
     pub ordered: bool,
+    /// At most one block, stored as a JSON object (or null when absent)
+    /// rather than a list: `https { ... }` is `"https": {...}`.
+    pub single: bool,
     pub block: &'static BlockSchema,
+}
+
+impl NestedBlock {
+    /// A repeatable block whose order does not matter.
+    pub const fn list(
+        name: &'static str,
+        json_name: &'static str,
+        block: &'static BlockSchema,
+    ) -> Self {
+        NestedBlock {
+            name,
+            json_name,
+            min_items: 0,
+            max_items: None,
+            ordered: false,
+            single: false,
+            block,
+        }
+    }
+    /// An optional single block, stored under its own name.
+    pub const fn single(name: &'static str, block: &'static BlockSchema) -> Self {
+        NestedBlock {
+            max_items: Some(1),
+            single: true,
+            ..NestedBlock::list(name, name, block)
+        }
+    }
+    pub const fn ordered(mut self) -> Self {
+        self.ordered = true;
+        self
+    }
+    pub const fn min_items(mut self, n: usize) -> Self {
+        self.min_items = n;
+        self
+    }
+    pub const fn max_items(mut self, n: usize) -> Self {
+        self.max_items = Some(n);
+        self
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -145,57 +196,7 @@ pub struct ResourceSchema {
     pub block: &'static BlockSchema,
 }
 
-use AttrType::*;
-
-const ORIGIN_BLOCK: BlockSchema = BlockSchema {
-    attributes: &[
-        AttrSchema::new("type", String)
-            .required()
-            .one_of(&["ip", "domain", "oss"])
-            .describe("ip, domain or oss (object storage bucket)"),
-        AttrSchema::new("address", String)
-            .required()
-            .describe("IP address or host name of the origin"),
-        AttrSchema::new("port", Number).default(DefaultValue::Int(80)),
-        AttrSchema::new("priority", Number)
-            .default(DefaultValue::Int(20))
-            .describe("20 = primary, 30 = backup"),
-        AttrSchema::new("weight", Number).default(DefaultValue::Int(10)),
-    ],
-    blocks: &[],
-};
-
-const DOMAIN_BLOCK: BlockSchema = BlockSchema {
-    attributes: &[
-        AttrSchema::new("name", String)
-            .required()
-            .force_new()
-            .describe("the accelerated domain name"),
-        AttrSchema::new("cdn_type", String)
-            .default(DefaultValue::Str("web"))
-            .force_new()
-            .one_of(&["web", "download", "video"]),
-        AttrSchema::new("enabled", Bool).default(DefaultValue::Bool(true)),
-        AttrSchema::new("cname", String).computed(),
-        AttrSchema::new("https_cname", String).computed(),
-        AttrSchema::new("status", String).computed(),
-        AttrSchema::new("created_at", String).computed(),
-        AttrSchema::new("modified_at", String).computed(),
-    ],
-    blocks: &[NestedBlock {
-        name: "origin",
-        json_name: "origins",
-        min_items: 1,
-        max_items: None,
-        ordered: false,
-        block: &ORIGIN_BLOCK,
-    }],
-};
-
-pub const CDN_DOMAIN: ResourceSchema = ResourceSchema {
-    type_name: "cdn_domain",
-    block: &DOMAIN_BLOCK,
-};
+pub use super::domain_schema::CDN_DOMAIN;
 
 /// Every resource type the configuration may declare.
 pub const RESOURCE_TYPES: &[ResourceSchema] = &[CDN_DOMAIN];
@@ -214,10 +215,10 @@ pub struct ProviderSchema {
 
 const ALIYUN_PROVIDER: BlockSchema = BlockSchema {
     attributes: &[
-        AttrSchema::new("endpoint", String)
+        AttrSchema::new("endpoint", AttrType::String)
             .describe("API endpoint URL, or \"embedded\" for the built-in emulator"),
-        AttrSchema::new("access_key_id", String),
-        AttrSchema::new("access_key_secret", String).sensitive(),
+        AttrSchema::new("access_key_id", AttrType::String),
+        AttrSchema::new("access_key_secret", AttrType::String).sensitive(),
     ],
     blocks: &[],
 };

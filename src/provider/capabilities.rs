@@ -11,12 +11,43 @@ pub struct Capabilities {
     pub attributes: &'static [&'static str],
     /// Largest number of origins a domain may have.
     pub max_origins: usize,
+    /// Attributes (schema pointers with `*`) restricted to some values,
+    /// e.g. `("/cache_rules/*/match", &["extension", "directory"])`.
+    pub allowed_values: &'static [(&'static str, &'static [&'static str])],
+    /// Longest lists the vendor accepts, e.g. `("/referer/list", 100)`.
+    pub max_items: &'static [(&'static str, usize)],
 }
 
 impl Capabilities {
     /// Is the attribute at `pointer` (concrete indexes allowed) supported?
     pub fn supports(&self, pointer: &str) -> bool {
-        let general: String = pointer
+        let general = Self::general(pointer);
+        self.attributes
+            .iter()
+            .any(|a| *a == general || general.starts_with(&format!("{a}/")))
+    }
+
+    /// The allowed values of the attribute at `pointer`, if restricted.
+    pub fn allowed_values(&self, pointer: &str) -> Option<&'static [&'static str]> {
+        let general = Self::general(pointer);
+        self.allowed_values
+            .iter()
+            .find(|(p, _)| *p == general)
+            .map(|(_, v)| *v)
+    }
+
+    /// The most items the list at `pointer` may hold, if limited.
+    pub fn max_items(&self, pointer: &str) -> Option<usize> {
+        let general = Self::general(pointer);
+        self.max_items
+            .iter()
+            .find(|(p, _)| *p == general)
+            .map(|(_, n)| *n)
+    }
+
+    /// `/origins/3/port` -> `/origins/*/port`.
+    fn general(pointer: &str) -> String {
+        pointer
             .split('/')
             .map(|seg| {
                 if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
@@ -26,10 +57,7 @@ impl Capabilities {
                 }
             })
             .collect::<Vec<_>>()
-            .join("/");
-        self.attributes
-            .iter()
-            .any(|a| *a == general || general.starts_with(&format!("{a}/")))
+            .join("/")
     }
 }
 
@@ -44,7 +72,11 @@ mod tests {
             resource_types: &["cdn_domain"],
             attributes: &["/name", "/origins/*/port"],
             max_origins: 1,
+            allowed_values: &[("/origins/*/type", &["ip"])],
+            max_items: &[("/origins", 2)],
         };
+        assert_eq!(c.allowed_values("/origins/0/type"), Some(&["ip"][..]));
+        assert_eq!(c.max_items("/origins"), Some(2));
         assert!(c.supports("/name"));
         assert!(c.supports("/origins/3/port"));
         assert!(!c.supports("/origins/3/weight"));

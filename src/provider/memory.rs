@@ -12,6 +12,8 @@ pub static MEMORY_CAPABILITIES: Capabilities = Capabilities {
     resource_types: &["cdn_domain"],
     attributes: &["/name", "/cdn_type", "/enabled", "/origins"],
     max_origins: 20,
+    allowed_values: &[],
+    max_items: &[],
 };
 
 #[derive(Debug, Default)]

@@ -68,6 +68,23 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// and configuration; not the enabled flag, not replace-forcing fields).
     async fn update_domain(&self, prior: &Domain, desired: &Domain) -> Result<(), ProviderError>;
 
+    /// A key that is equal for two updates exactly when the vendor can apply
+    /// both in one call (the same configuration changes to different
+    /// domains). `None`: this update is not batched.
+    fn update_batch_key(&self, _prior: &Domain, _desired: &Domain) -> Option<String> {
+        None
+    }
+
+    /// Apply several updates that share one `update_batch_key`, returning
+    /// one result per update, in order. The default applies them one by one.
+    async fn update_domains(&self, updates: &[(Domain, Domain)]) -> Vec<Result<(), ProviderError>> {
+        let mut out = Vec::with_capacity(updates.len());
+        for (prior, desired) in updates {
+            out.push(self.update_domain(prior, desired).await);
+        }
+        out
+    }
+
     async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError>;
 
     async fn delete_domain(&self, name: &str) -> Result<(), ProviderError>;

@@ -24,6 +24,8 @@ pub static CAPABILITIES: Capabilities = Capabilities {
         "/modified_at",
     ],
     max_origins: MAX_IP_ORIGINS,
+    allowed_values: &[],
+    max_items: &[],
 };
 
 #[cfg(test)]

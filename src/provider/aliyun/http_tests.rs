@@ -68,23 +68,17 @@ fn ok_json() -> Reply {
 }
 
 fn sample_domain() -> Domain {
-    Domain {
-        name: "img.example.com".into(),
-        cdn_type: CdnType::Web,
-        origins: vec![Origin {
+    Domain::new(
+        "img.example.com",
+        CdnType::Web,
+        vec![Origin {
             origin_type: OriginType::Ip,
             address: "203.0.113.10".into(),
             port: 80,
             priority: 20,
             weight: 10,
         }],
-        enabled: true,
-        cname: None,
-        https_cname: None,
-        status: None,
-        created_at: None,
-        modified_at: None,
-    }
+    )
 }
 
 #[tokio::test]

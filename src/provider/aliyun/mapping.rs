@@ -122,15 +122,13 @@ pub fn domain_from_detail(answer: &Value) -> Result<Domain, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let status = body::non_empty(m, "DomainStatus");
     Ok(Domain {
-        name,
-        cdn_type,
-        origins,
         enabled: status.as_deref().is_none_or(is_enabled),
         cname: body::non_empty(m, "Cname"),
         https_cname: body::non_empty(m, "HttpsCname"),
         status,
         created_at: body::non_empty(m, "GmtCreated"),
         modified_at: body::non_empty(m, "GmtModified"),
+        ..Domain::new(name, cdn_type, origins)
     })
 }
 
@@ -187,17 +185,7 @@ mod tests {
 
     #[test]
     fn add_domain_sources_exact() {
-        let d = Domain {
-            name: "img.example.com".into(),
-            cdn_type: CdnType::Download,
-            origins: origins(),
-            enabled: true,
-            cname: None,
-            https_cname: None,
-            status: None,
-            created_at: None,
-            modified_at: None,
-        };
+        let d = Domain::new("img.example.com", CdnType::Download, origins());
         let p = add_domain_params(&d);
         assert_eq!(
             p,
@@ -216,15 +204,12 @@ mod tests {
 
     fn expected_detail() -> Domain {
         Domain {
-            name: "img.example.com".into(),
-            cdn_type: CdnType::Web,
-            origins: origins(),
-            enabled: true,
             cname: Some("img.example.com.w.kunlunsl.com".into()),
             https_cname: Some("img.example.com.w.kunlunsl.com".into()),
             status: Some("online".into()),
             created_at: Some("2024-03-01T08:15:30Z".into()),
             modified_at: Some("2024-03-02T09:00:00Z".into()),
+            ..Domain::new("img.example.com", CdnType::Web, origins())
         }
     }
 

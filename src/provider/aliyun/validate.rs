@@ -129,17 +129,7 @@ mod tests {
     }
 
     fn domain(origins: Vec<Origin>) -> Domain {
-        Domain {
-            name: "www.example.com".into(),
-            cdn_type: CdnType::Web,
-            origins,
-            enabled: true,
-            cname: None,
-            https_cname: None,
-            status: None,
-            created_at: None,
-            modified_at: None,
-        }
+        Domain::new("www.example.com", CdnType::Web, origins)
     }
 
     fn pointers(d: &Domain) -> Vec<String> {
