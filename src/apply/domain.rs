@@ -4,6 +4,7 @@
 
 use crate::apply::{ApplyError, ApplyHook};
 use crate::model::{Address, Domain};
+use crate::plan::secrets::digest;
 use crate::provider::{ErrorKind, Provider};
 use std::time::{Duration, Instant};
 
@@ -46,7 +47,6 @@ impl DomainSteps<'_> {
     }
 
     pub async fn update(&self, prior: &Domain, desired: &Domain) -> Result<Domain, ApplyError> {
-        let mut live = prior.clone();
         let mut config_prior = prior.clone();
         config_prior.enabled = desired.enabled;
         if !same_config(&config_prior, desired) {
@@ -54,8 +54,18 @@ impl DomainSteps<'_> {
                 .update_domain(prior, desired)
                 .await
                 .map_err(|e| self.err(e))?;
-            live = self.wait_ready(&desired.name).await?;
         }
+        self.finish_update(prior, desired).await
+    }
+
+    /// After the configuration call: wait until the domain is ready, then
+    /// switch it on or off if asked; returns the domain as read back.
+    pub async fn finish_update(
+        &self,
+        prior: &Domain,
+        desired: &Domain,
+    ) -> Result<Domain, ApplyError> {
+        let mut live = self.wait_ready(&desired.name).await?;
         if prior.enabled != desired.enabled {
             self.hook.progress(
                 self.address,
@@ -135,6 +145,20 @@ impl DomainSteps<'_> {
             }
             tokio::time::sleep(delay.min(self.ready_timeout.saturating_sub(waited))).await;
             delay = (delay * 3 / 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+/// When the desired private key is the one whose digest the state holds, let
+/// `prior` carry the key itself, so a provider comparing the two sees no
+/// certificate change.
+pub fn align_write_only(prior: &mut Domain, desired: &Domain) {
+    let (Some(p), Some(d)) = (prior.https.as_mut(), desired.https.as_ref()) else {
+        return;
+    };
+    if let (Some(stored), Some(key)) = (&p.certificate.private_pem, &d.certificate.private_pem) {
+        if *stored == digest(key) {
+            p.certificate.private_pem = Some(key.clone());
         }
     }
 }

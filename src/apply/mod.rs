@@ -4,6 +4,7 @@
 //! applier never re-decides: it executes the plan's actions.
 
 pub mod domain;
+mod run;
 pub mod walk;
 
 pub use walk::{apply_plan, ApplyOptions, ApplyReport};

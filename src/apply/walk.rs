@@ -2,14 +2,14 @@
 //! at most `parallelism` at a time; journal each finished step at once;
 //! skip the dependants of a failure.
 
-use crate::apply::domain::DomainSteps;
+use crate::apply::domain::align_write_only;
+use crate::apply::run::{decode, desired_domain, run_batch, run_change, Shared};
 use crate::apply::{ApplyError, ApplyHook};
-use crate::model::{Address, Domain, PlannedValue, Unknown};
+use crate::model::{Address, Domain};
 use crate::plan::graph::DepGraph;
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderSet};
-use crate::state::{Journal, JournalOp, ResourceState, State};
-use serde_json::Value as Json;
+use crate::state::{Journal, State};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -45,28 +45,6 @@ impl ApplyReport {
     }
 }
 
-/// What the running changes share: the state as it is now (also the source
-/// of finished resources' values) and the journal.
-struct Shared {
-    state: Mutex<State>,
-    journal: Mutex<Box<dyn Journal>>,
-}
-
-impl Shared {
-    fn record(&self, address: &Address, op: JournalOp) -> Result<(), ApplyError> {
-        self.journal
-            .lock()
-            .expect("journal lock")
-            .record(&op)
-            .map_err(|error| ApplyError::Journal {
-                address: address.clone(),
-                error,
-            })?;
-        self.state.lock().expect("state lock").apply(&op);
-        Ok(())
-    }
-}
-
 /// Apply `plan` starting from `state` (normally `plan.refreshed`); returns
 /// the state after the run with the report. The caller persists the state.
 pub async fn apply_plan(
@@ -87,6 +65,7 @@ pub async fn apply_plan(
     let shared = Arc::new(Shared {
         state: Mutex::new(state),
         journal: Mutex::new(journal),
+        secrets: plan.secrets.clone(),
     });
     let mut report = ApplyReport::default();
     let mut waiting: BTreeMap<Address, usize> = changes
@@ -112,6 +91,29 @@ pub async fn apply_plan(
                 unreachable!("planner checked provider {} for {address}", change.provider);
             };
             let (shared, hook, options) = (shared.clone(), hook.clone(), options.clone());
+            if let Some((key, first)) = batch_entry(&change, provider.as_ref(), &shared) {
+                // Gather every ready update the vendor can apply in the same call.
+                let mut batch = vec![first];
+                let mut rest = Vec::new();
+                for other in std::mem::take(&mut ready) {
+                    let c = &changes[&other];
+                    match (c.provider == change.provider)
+                        .then(|| batch_entry(c, provider.as_ref(), &shared))
+                        .flatten()
+                    {
+                        Some((k, entry)) if k == key => {
+                            waiting.remove(&other);
+                            batch.push(entry);
+                        }
+                        _ => rest.push(other),
+                    }
+                }
+                ready = rest;
+                running.spawn(async move {
+                    run_batch(batch, provider.as_ref(), &shared, hook.as_ref(), &options).await
+                });
+                continue;
+            }
             running.spawn(async move {
                 hook.start(&change.address, change.action);
                 let started = Instant::now();
@@ -123,39 +125,40 @@ pub async fn apply_plan(
                     result.as_ref().map(|_| ()),
                     started.elapsed(),
                 );
-                (change.address, change.action, result)
+                vec![(change.address, change.action, result)]
             });
         }
         let Some(joined) = running.join_next().await else {
             break;
         };
-        let (address, action, result) = joined.expect("apply task panicked");
-        let succeeded = result.is_ok();
-        match result {
-            Ok(()) => report.applied.push((address.clone(), action)),
-            Err(e) => report.failed.push((address.clone(), action, e)),
-        }
-        if succeeded {
-            for next in graph.dependants(&address) {
-                if blocked.contains(&next) {
-                    continue;
-                }
-                if let Some(n) = waiting.get_mut(&next) {
-                    *n -= 1;
-                    if *n == 0 {
-                        ready.insert(0, next);
+        for (address, action, result) in joined.expect("apply task panicked") {
+            let succeeded = result.is_ok();
+            match result {
+                Ok(()) => report.applied.push((address.clone(), action)),
+                Err(e) => report.failed.push((address.clone(), action, e)),
+            }
+            if succeeded {
+                for next in graph.dependants(&address) {
+                    if blocked.contains(&next) {
+                        continue;
+                    }
+                    if let Some(n) = waiting.get_mut(&next) {
+                        *n -= 1;
+                        if *n == 0 {
+                            ready.insert(0, next);
+                        }
                     }
                 }
+            } else {
+                skip_dependants(
+                    &graph,
+                    &address,
+                    &mut waiting,
+                    &mut blocked,
+                    &mut report,
+                    hook.as_ref(),
+                );
             }
-        } else {
-            skip_dependants(
-                &graph,
-                &address,
-                &mut waiting,
-                &mut blocked,
-                &mut report,
-                hook.as_ref(),
-            );
         }
     }
     let state = std::mem::take(&mut *shared.state.lock().expect("state lock"));
@@ -207,110 +210,18 @@ fn skip_dependants(
     }
 }
 
-async fn run_change(
+/// `Some((key, entry))` when `change` is an update the provider can batch.
+fn batch_entry(
     change: &ResourceChange,
     provider: &dyn Provider,
     shared: &Shared,
-    hook: &dyn ApplyHook,
-    options: &ApplyOptions,
-) -> Result<(), ApplyError> {
-    let address = &change.address;
-    let steps = DomainSteps {
-        address,
-        provider,
-        hook,
-        ready_timeout: options.ready_timeout,
-    };
-    let prior = || {
-        decode(
-            address,
-            change
-                .before
-                .as_ref()
-                .expect("update/delete has a before value"),
-        )
-    };
-    match change.action {
-        Action::NoOp => Ok(()),
-        Action::Create => {
-            let desired = desired_domain(change, shared)?;
-            let live = steps.create(&desired).await?;
-            shared.record(address, upsert(change, &live))
-        }
-        Action::Update => {
-            let desired = desired_domain(change, shared)?;
-            let live = steps.update(&prior()?, &desired).await?;
-            shared.record(address, upsert(change, &live))
-        }
-        Action::Delete => {
-            steps.delete(&prior()?).await?;
-            shared.record(
-                address,
-                JournalOp::Remove {
-                    address: address.clone(),
-                },
-            )
-        }
-        Action::Replace => {
-            let desired = desired_domain(change, shared)?;
-            steps.delete(&prior()?).await?;
-            shared.record(
-                address,
-                JournalOp::Remove {
-                    address: address.clone(),
-                },
-            )?;
-            let live = steps.create(&desired).await?;
-            shared.record(address, upsert(change, &live))
-        }
+) -> Option<(String, (ResourceChange, Domain, Domain))> {
+    if change.action != Action::Update {
+        return None;
     }
-}
-
-fn decode(address: &Address, v: &Json) -> Result<Domain, ApplyError> {
-    Domain::from_json(v).map_err(|e| ApplyError::Invalid {
-        address: address.clone(),
-        detail: e.to_string(),
-    })
-}
-
-/// The planned value with every reference to a finished resource filled in.
-fn desired_domain(change: &ResourceChange, shared: &Shared) -> Result<Domain, ApplyError> {
-    let mut planned: PlannedValue = change
-        .after
-        .clone()
-        .expect("create/update has an after value");
-    planned.unknown.retain(|_, u| *u != Unknown::Computed);
-    let missing = {
-        let state = shared.state.lock().expect("state lock");
-        planned.resolve(&|address, path| {
-            let addr: Address = address.parse().ok()?;
-            let mut v = &state.get(&addr)?.attributes;
-            for seg in path {
-                v = match v {
-                    Json::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-                    other => other.get(seg)?,
-                };
-            }
-            Some(v.clone())
-        })
-    };
-    if !missing.is_empty() {
-        return Err(ApplyError::Unresolved {
-            address: change.address.clone(),
-            refs: missing,
-        });
-    }
-    decode(&change.address, &planned.value)
-}
-
-fn upsert(change: &ResourceChange, live: &Domain) -> JournalOp {
-    JournalOp::Upsert {
-        resource: ResourceState {
-            address: change.address.clone(),
-            provider: change.provider.clone(),
-            vendor_id: live.name.clone(),
-            attributes: live.to_json(),
-            dependencies: change.depends_on.clone(),
-        },
-    }
+    let mut prior = decode(&change.address, change.before.as_ref()?).ok()?;
+    let desired = desired_domain(change, shared).ok()?;
+    align_write_only(&mut prior, &desired);
+    let key = provider.update_batch_key(&prior, &desired)?;
+    Some((key, (change.clone(), prior, desired)))
 }

@@ -7,7 +7,17 @@ use serde_json::Value as Json;
 
 /// Are two values of top-level key `key` equal under the schema's rules?
 pub fn key_equal(schema: &BlockSchema, key: &str, a: &Json, b: &Json) -> bool {
-    match (schema.block_by_json_name(key), a, b) {
+    let block = schema.block_by_json_name(key);
+    // An absent list of blocks and an empty one mean the same.
+    let empty = Json::Array(Vec::new());
+    let as_list = |v: &'_ Json| -> Json {
+        match (block, v) {
+            (Some(nb), Json::Null) if !nb.single => empty.clone(),
+            _ => v.clone(),
+        }
+    };
+    let (a, b) = (&as_list(a), &as_list(b));
+    match (block, a, b) {
         (Some(block), Json::Array(x), Json::Array(y)) if !block.ordered => {
             if x.len() != y.len() {
                 return false;

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod planner;
 pub mod refresh;
 pub mod render;
+pub mod secrets;
 pub mod validate;
 
 pub use action::Action;
@@ -34,6 +35,10 @@ pub struct Plan {
     pub drift: Vec<ResourceDrift>,
     /// The prior state with the live values read during refresh.
     pub refreshed: State,
+    /// Write-only values (private keys) for the applier; in memory only,
+    /// never in a plan file.
+    #[serde(skip)]
+    pub secrets: secrets::Secrets,
 }
 
 /// Counts for `Plan: X to add, Y to change, Z to destroy.`

@@ -7,6 +7,7 @@ use crate::model::{Address, Desired, DesiredResource, Diagnostic, Lookup, Planne
 use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
+use crate::plan::secrets::{carry_over, protect, Secrets};
 use crate::plan::validate::vendor_checks;
 use crate::plan::{
     Action, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift, PLAN_FORMAT_VERSION,
@@ -67,13 +68,15 @@ pub async fn make_plan(
 
     let (refreshed, drift) = apply_refresh(prior, &live);
     let mut changes = Vec::new();
+    let mut secrets = Secrets::default();
     match options.mode {
         PlanMode::RefreshOnly => {}
         PlanMode::Destroy => {
             changes = plan_deletes(&refreshed, |_| true);
         }
         PlanMode::Normal => {
-            let (mut planned, mut diagnostics) = plan_desired(desired, &refreshed, providers)?;
+            let (mut planned, mut diagnostics) =
+                plan_desired(desired, &refreshed, providers, &mut secrets)?;
             if options.refresh && !diagnostics.iter().any(Diagnostic::is_error) {
                 diagnostics.extend(
                     check_unmanaged(desired, &planned, providers, options.parallelism, &hook)
@@ -97,6 +100,7 @@ pub async fn make_plan(
         changes,
         drift,
         refreshed,
+        secrets,
     })
 }
 
@@ -166,7 +170,9 @@ fn apply_refresh(
                 changed: Vec::new(),
             }),
             Some(v) => {
-                let changed = changed_between(schema.block, &r.attributes, v);
+                let mut v = v.clone();
+                carry_over(schema.block, &r.attributes, &mut v);
+                let changed = changed_between(schema.block, &r.attributes, &v);
                 if !changed.is_empty() {
                     drift.push(ResourceDrift {
                         address: r.address.clone(),
@@ -177,7 +183,7 @@ fn apply_refresh(
                     });
                 }
                 refreshed.resources.push(ResourceState {
-                    attributes: v.clone(),
+                    attributes: v,
                     ..r.clone()
                 });
             }
@@ -208,6 +214,7 @@ fn plan_desired(
     desired: &dyn Desired,
     refreshed: &State,
     providers: &ProviderSet,
+    secrets: &mut Secrets,
 ) -> Result<(Vec<ResourceChange>, Vec<Diagnostic>), PlanError> {
     let resources: BTreeMap<&Address, &DesiredResource> = desired
         .resources()
@@ -226,7 +233,7 @@ fn plan_desired(
         let decl = resources[&address];
         let provider = provider_for(providers, &address, &decl.provider)?;
         let lookup = |a: &Address, path: &[String]| lookup_planned(&planned, a, path);
-        let value = match desired.evaluate(&address, &lookup) {
+        let mut value = match desired.evaluate(&address, &lookup) {
             Ok(v) => v,
             Err(mut d) => {
                 diagnostics.append(&mut d);
@@ -234,6 +241,11 @@ fn plan_desired(
             }
         };
         let schema = resource_schema(&address.resource_type).expect("config checks resource types");
+        if let Err(d) = canonicalise(&address, &mut value) {
+            diagnostics.push(d.at(desired.locate(&address, "")));
+            continue;
+        }
+        protect(schema.block, &address, &mut value, secrets);
         if value.is_wholly_known() {
             let validate = |d: &crate::model::Domain| provider.validate_domain(d);
             diagnostics.extend(vendor_checks(
@@ -249,6 +261,19 @@ fn plan_desired(
         planned.insert(address, change);
     }
     Ok((planned.into_values().collect(), diagnostics))
+}
+
+/// Put a wholly known value in the model's canonical form (`"60m"` becomes
+/// `"1h"`, defaults filled), so equal configurations compare equal.
+fn canonicalise(address: &Address, value: &mut PlannedValue) -> Result<(), Diagnostic> {
+    if address.resource_type != "cdn_domain" || !value.is_wholly_known() {
+        return Ok(());
+    }
+    let domain = crate::model::Domain::from_json(&value.value).map_err(|e| {
+        Diagnostic::error("Invalid resource value").with_detail(format!("{address}: {e}"))
+    })?;
+    value.value = domain.to_json();
+    Ok(())
 }
 
 fn decide(

@@ -428,3 +428,126 @@ async fn creating_a_domain_that_already_exists_is_refused_at_plan_time() {
         d[0]
     );
 }
+
+fn featured(name: &str, referers: &[&str], key: &str) -> Json {
+    let mut d = domain(name, "192.0.2.10");
+    let extra = json!({
+        "origin_host": "origin.example.com",
+        "cache_rules": [
+            {"match": "extension", "patterns": ["jpg", "png"], "ttl": "60m"},
+            {"match": "directory", "patterns": ["/static/"], "ttl": "7d", "priority": 50}
+        ],
+        "referer": {"mode": "allow", "list": referers, "allow_empty": true},
+        "response_headers": [{"name": "X-Frame-Options", "value": "DENY"}],
+        "https": {"certificate": {"public_pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "private_pem": key}, "http2": true}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        d[k] = v.clone();
+    }
+    d
+}
+
+#[tokio::test]
+async fn domain_configuration_round_trip_keeps_the_key_out() {
+    let p = Arc::new(MemoryProvider::new());
+    let key = "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-1\n-----END PRIVATE KEY-----";
+    let desired = FakeDesired::new(vec![Decl {
+        name: "site",
+        value: featured("www.example.com", &["a.example.com", "b.example.com"], key),
+        origin_from: None,
+        depends_on: vec![],
+    }]);
+    let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
+    let text = render_plan(&first, RenderOptions::default());
+    assert!(text.contains("private_pem = (sensitive value)"), "{text}");
+    assert!(!text.contains("SECRET-KEY"), "{text}");
+    assert!(
+        !serde_json::to_string(&first)
+            .unwrap()
+            .contains("SECRET-KEY"),
+        "a saved plan holds no key"
+    );
+    let (state, report, _) = apply(&first, &p).await;
+    assert!(report.is_success(), "{report:?}");
+    let vendor_key = p.domains()["www.example.com"].clone();
+    assert!(
+        vendor_key.https.unwrap().certificate.private_pem.is_none(),
+        "the vendor does not return it"
+    );
+    let recorded = serde_json::to_string(&state).unwrap();
+    assert!(!recorded.contains("SECRET-KEY"), "the state holds no key");
+    assert!(recorded.contains("sha256:"), "the state holds its digest");
+    assert_eq!(
+        state.get(&addr("site")).unwrap().attributes["cache_rules"][0]["ttl"],
+        "1h",
+        "TTL normalised"
+    );
+
+    // Unchanged config, the same key: no changes (no perpetual diff).
+    let again = plan(&desired, &state, &p, PlanMode::Normal).await;
+    assert!(
+        !again.has_changes(),
+        "{}",
+        render_plan(&again, RenderOptions::default())
+    );
+
+    // A changed referer list and a new key: one in-place update.
+    let changed = FakeDesired::new(vec![Decl {
+        name: "site",
+        value: featured(
+            "www.example.com",
+            &["a.example.com", "c.example.com"],
+            "-----BEGIN PRIVATE KEY-----\nSECRET-KEY-2\n-----END PRIVATE KEY-----",
+        ),
+        origin_from: None,
+        depends_on: vec![],
+    }]);
+    let next = plan(&changed, &state, &p, PlanMode::Normal).await;
+    assert_eq!(next.change(&addr("site")).unwrap().action, Action::Update);
+    let text = render_plan(&next, RenderOptions::default());
+    assert!(!text.contains("SECRET-KEY"), "{text}");
+    insta::assert_snapshot!("plan_features_update", text);
+    let (state, report, _) = apply(&next, &p).await;
+    assert!(report.is_success(), "{report:?}");
+    assert!(!plan(&changed, &state, &p, PlanMode::Normal)
+        .await
+        .has_changes());
+}
+
+#[tokio::test]
+async fn identical_updates_are_batched() {
+    let p = Arc::new(MemoryProvider::new());
+    let names = ["a", "b", "c"];
+    let decls = |header: &str| {
+        FakeDesired::new(
+            names
+                .iter()
+                .map(|n| {
+                    let mut v = domain(&format!("{n}.example.com"), "192.0.2.1");
+                    v["response_headers"] = json!([{"name": "X-Version", "value": header}]);
+                    Decl {
+                        name: n,
+                        value: v,
+                        origin_from: None,
+                        depends_on: vec![],
+                    }
+                })
+                .collect(),
+        )
+    };
+    let (state, _, _) = apply(
+        &plan(&decls("1"), &empty_state(), &p, PlanMode::Normal).await,
+        &p,
+    )
+    .await;
+    let next = plan(&decls("2"), &state, &p, PlanMode::Normal).await;
+    assert_eq!(next.summary().change, 3);
+    let (_, report, ops) = apply(&next, &p).await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(ops.len(), 3, "each domain journaled");
+    assert!(
+        p.calls().contains(&"batch:3".to_string()),
+        "{:?}",
+        p.calls()
+    );
+}

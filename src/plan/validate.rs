@@ -2,8 +2,11 @@
 //! rules on a wholly known resource value, reported at the config location.
 //! The planner runs them on every plan; `cdnform validate` runs them offline.
 
+use crate::model::schema::resource_schema;
 use crate::model::value::pointer_segment;
+use crate::model::BlockSchema;
 use crate::model::{Address, Desired, Diagnostic, Domain, Lookup, PlannedValue};
+use crate::plan::secrets::visit;
 use crate::provider::{vendor_info, Capabilities, Invalid};
 use serde_json::Value as Json;
 
@@ -56,11 +59,14 @@ pub fn vendor_checks(
         );
         return out;
     }
-    for ptr in set_pointers(&value.value, String::new()) {
-        if !caps.supports(&ptr) {
+    if let Some(schema) = resource_schema(&address.resource_type) {
+        for (ptr, problem) in capability_problems(schema.block, &value.value, caps) {
             out.push(
-                Diagnostic::error(format!("{vendor} cannot express attribute {}", ptr.trim_start_matches('/')))
-                    .with_detail(format!("{address}: remove the attribute or use a provider that supports it (see `cdnform providers`)"))
+                Diagnostic::error(format!("{vendor} cannot express {problem}"))
+                    .with_detail(format!(
+                        "{address} uses provider {vendor}; change or remove {} (see `cdnform providers`)",
+                        ptr.trim_start_matches('/')
+                    ))
                     .at(desired.locate(address, &ptr)),
             );
         }
@@ -86,19 +92,68 @@ pub fn vendor_checks(
     out
 }
 
-/// JSON pointers of every leaf that holds a non-null value.
-fn set_pointers(v: &Json, prefix: String) -> Vec<String> {
-    match v {
-        Json::Object(m) => m
-            .iter()
-            .flat_map(|(k, v)| set_pointers(v, format!("{prefix}/{}", pointer_segment(k))))
-            .collect(),
-        Json::Array(items) if items.iter().any(|i| i.is_object()) => items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, v)| set_pointers(v, format!("{prefix}/{i}")))
-            .collect(),
-        Json::Null => Vec::new(),
-        _ => vec![prefix],
+/// What in `value` the vendor cannot express: attributes set to anything
+/// but their default, blocks it lacks, values outside its allowed set, lists
+/// longer than it accepts. Each with its pointer.
+pub fn capability_problems(
+    schema: &BlockSchema,
+    value: &Json,
+    caps: &Capabilities,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for nb in schema.blocks {
+        let ptr = format!("/{}", pointer_segment(nb.json_name));
+        let present = match value.get(nb.json_name) {
+            Some(Json::Array(items)) => {
+                if let Some(max) = caps.max_items(&ptr).filter(|m| items.len() > *m) {
+                    out.push((ptr.clone(), format!("more than {max} {} blocks", nb.name)));
+                }
+                !items.is_empty()
+            }
+            Some(Json::Object(_)) => true,
+            _ => false,
+        };
+        if present && !caps.supports_block(&ptr) {
+            out.push((ptr, format!("{} blocks", nb.name)));
+        }
     }
+    visit(schema, value, "", &mut |attr, ptr, v| {
+        let is_default = attr.default.is_some_and(|d| d.to_json() == *v);
+        let empty = v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+        if attr.computed || is_default || empty {
+            return;
+        }
+        if !caps.supports(ptr) {
+            out.push((
+                ptr.to_string(),
+                format!("attribute {}", ptr.trim_start_matches('/')),
+            ));
+            return;
+        }
+        if let Some(allowed) = caps.allowed_values(ptr) {
+            let text = match v {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if !allowed.contains(&text.as_str()) {
+                out.push((
+                    ptr.to_string(),
+                    format!(
+                        "{} = {v} (it accepts: {})",
+                        ptr.trim_start_matches('/'),
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let (Some(max), Some(items)) = (caps.max_items(ptr), v.as_array()) {
+            if items.len() > max {
+                out.push((
+                    ptr.to_string(),
+                    format!("more than {max} entries in {}", ptr.trim_start_matches('/')),
+                ));
+            }
+        }
+    });
+    out
 }

@@ -27,6 +27,14 @@ impl Capabilities {
             .any(|a| *a == general || general.starts_with(&format!("{a}/")))
     }
 
+    /// Is any attribute inside the block at `pointer` supported?
+    pub fn supports_block(&self, pointer: &str) -> bool {
+        let general = Self::general(pointer);
+        self.attributes
+            .iter()
+            .any(|a| *a == general || a.starts_with(&format!("{general}/")))
+    }
+
     /// The allowed values of the attribute at `pointer`, if restricted.
     pub fn allowed_values(&self, pointer: &str) -> Option<&'static [&'static str]> {
         let general = Self::general(pointer);

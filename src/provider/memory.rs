@@ -10,7 +10,23 @@ use std::sync::Mutex;
 pub static MEMORY_CAPABILITIES: Capabilities = Capabilities {
     vendor: "memory",
     resource_types: &["cdn_domain"],
-    attributes: &["/name", "/cdn_type", "/enabled", "/origins"],
+    attributes: &[
+        "/name",
+        "/cdn_type",
+        "/enabled",
+        "/origins",
+        "/origin_host",
+        "/origin_protocol",
+        "/ipv6",
+        "/cache_rules",
+        "/referer",
+        "/ip_filter",
+        "/user_agent_filter",
+        "/response_headers",
+        "/origin_request_headers",
+        "/https",
+        "/compression",
+    ],
     max_origins: 20,
     allowed_values: &[],
     max_items: &[],
@@ -110,18 +126,65 @@ impl Provider for MemoryProvider {
         }
         let mut d = d.clone();
         d.enabled = true;
+        if let Some(h) = d.https.as_mut() {
+            h.certificate.private_pem = None;
+        }
         d.status = Some("online".into());
         d.cname = Some(format!("{}.cdn.memory.test", d.name));
         domains.insert(d.name.clone(), d);
         Ok(())
     }
+    /// Updates that change the same features batch together (to exercise the
+    /// applier's batching).
+    fn update_batch_key(&self, prior: &Domain, desired: &Domain) -> Option<String> {
+        let strip = |d: &Domain| {
+            let mut v = d.to_json();
+            for k in [
+                "name",
+                "origins",
+                "cname",
+                "status",
+                "enabled",
+                "created_at",
+                "modified_at",
+                "https_cname",
+            ] {
+                v.as_object_mut().unwrap().remove(k);
+            }
+            v
+        };
+        (prior.origins == desired.origins && prior.enabled == desired.enabled)
+            .then(|| format!("{} -> {}", strip(prior), strip(desired)))
+    }
+
+    async fn update_domains(&self, updates: &[(Domain, Domain)]) -> Vec<Result<(), ProviderError>> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("batch:{}", updates.len()));
+        let mut out = Vec::new();
+        for (prior, desired) in updates {
+            out.push(self.update_domain(prior, desired).await);
+        }
+        out
+    }
+
     async fn update_domain(&self, _prior: &Domain, desired: &Domain) -> Result<(), ProviderError> {
         self.call("update", &desired.name)?;
         let mut domains = self.domains.lock().unwrap();
         let d = domains
             .get_mut(&desired.name)
             .ok_or_else(|| Self::not_found("update", &desired.name))?;
-        d.origins = desired.origins.clone();
+        let mut next = desired.clone();
+        // Like a vendor: keep what it computes and the on/off switch, and
+        // never hand the private key back.
+        next.enabled = d.enabled;
+        next.cname = d.cname.take();
+        next.status = d.status.take();
+        if let Some(h) = next.https.as_mut() {
+            h.certificate.private_pem = None;
+        }
+        *d = next;
         Ok(())
     }
     async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError> {

@@ -1,7 +1,7 @@
 //! The inside of a rendered resource: attribute lines aligned on `=`,
 //! nested blocks, block lists diffed with `similar`, hidden-count notes.
 
-use super::value::{fmt_value, multiline_diff};
+use super::value::{fmt_value, list_diff, multiline_diff};
 use super::{paint, symbol, RenderOptions, Style, KNOWN_AFTER_APPLY, SENSITIVE};
 use crate::model::value::pointer_segment;
 use crate::model::{BlockSchema, PlannedValue};
@@ -119,6 +119,9 @@ impl Body {
                         {
                             multiline_diff(a, b, 4 * depth + 4)
                         }
+                        (Some(Json::Array(a)), Some(Json::Array(b))) if !sensitive && !unknown => {
+                            list_diff(a, b, 4 * depth + 6)
+                        }
                         _ => None,
                     };
                     Line {
@@ -184,6 +187,39 @@ impl Body {
                     symbol(self.opts, Action::Update),
                     nb.name
                 );
+                continue;
+            }
+            if nb.single {
+                let unknown = after.is_some_and(|a| a.is_unknown_at(&p));
+                let one = |v: Option<&Json>| v.filter(|x| x.is_object()).cloned();
+                let (o, n) = (
+                    one(before.and_then(|b| b.get(nb.json_name))),
+                    one(after_val.and_then(|v| v.get(nb.json_name))),
+                );
+                let act = match (action, &o, &n) {
+                    (Action::Create, _, Some(_)) => Some(Action::Create),
+                    (Action::Delete, Some(_), _) => Some(Action::Delete),
+                    (Action::Update | Action::Replace, Some(x), Some(y)) if x == y && !unknown => {
+                        hidden_blocks += 1;
+                        None
+                    }
+                    (Action::Update | Action::Replace, Some(_), Some(_)) => Some(Action::Update),
+                    (Action::Update | Action::Replace, None, Some(_)) => Some(Action::Create),
+                    (Action::Update | Action::Replace, Some(_), None) => Some(Action::Delete),
+                    _ => None,
+                };
+                if let Some(act) = act {
+                    let indent = " ".repeat(4 * depth + 2);
+                    let _ = writeln!(
+                        self.out,
+                        "{indent}{} {} {{",
+                        symbol(self.opts, act),
+                        nb.name
+                    );
+                    let planned = if act == Action::Delete { None } else { after };
+                    self.block(depth + 1, act, nb.block, o.as_ref(), planned, &p, &[]);
+                    let _ = writeln!(self.out, "{}}}", " ".repeat(4 * depth + 4));
+                }
                 continue;
             }
             match action {

@@ -41,3 +41,27 @@ pub fn fmt_value(v: &Json) -> String {
         other => other.to_string(),
     }
 }
+
+/// An element-by-element diff of two lists of plain values, one per line
+/// (`None` when an element is itself a list or object).
+pub(super) fn list_diff(a: &[Json], b: &[Json], indent: usize) -> Option<String> {
+    if a.iter().chain(b).any(|v| v.is_array() || v.is_object()) {
+        return None;
+    }
+    let old: Vec<String> = a.iter().map(fmt_value).collect();
+    let new: Vec<String> = b.iter().map(fmt_value).collect();
+    let pad = " ".repeat(indent);
+    let mut out = String::from("[\n");
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new) {
+        for change in op.iter_changes(&old, &new) {
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            let _ = writeln!(out, "{pad}{sign} {},", change.value());
+        }
+    }
+    let _ = write!(out, "{}]", &pad[..pad.len().saturating_sub(2)]);
+    Some(out)
+}

@@ -1,0 +1,216 @@
+//! Executing one change, or one batch of updates that the vendor applies in
+//! a single call: resolve the planned value, call the provider, record the
+//! result in the journal at once.
+
+use crate::apply::domain::{align_write_only, DomainSteps};
+use crate::apply::{ApplyError, ApplyHook, ApplyOptions};
+use crate::model::schema::resource_schema;
+use crate::model::{Address, Domain, PlannedValue, Unknown};
+use crate::plan::secrets::{carry_over, reveal, Secrets};
+use crate::plan::{Action, ResourceChange};
+use crate::provider::Provider;
+use crate::state::{Journal, JournalOp, ResourceState, State};
+use serde_json::Value as Json;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// What the running changes share: the state as it is now (also the source
+/// of finished resources' values) and the journal.
+pub(super) struct Shared {
+    pub(super) state: Mutex<State>,
+    pub(super) journal: Mutex<Box<dyn Journal>>,
+    pub(super) secrets: Secrets,
+}
+
+impl Shared {
+    pub(super) fn record(&self, address: &Address, op: JournalOp) -> Result<(), ApplyError> {
+        self.journal
+            .lock()
+            .expect("journal lock")
+            .record(&op)
+            .map_err(|error| ApplyError::Journal {
+                address: address.clone(),
+                error,
+            })?;
+        self.state.lock().expect("state lock").apply(&op);
+        Ok(())
+    }
+}
+
+pub(super) async fn run_change(
+    change: &ResourceChange,
+    provider: &dyn Provider,
+    shared: &Shared,
+    hook: &dyn ApplyHook,
+    options: &ApplyOptions,
+) -> Result<(), ApplyError> {
+    let address = &change.address;
+    let steps = DomainSteps {
+        address,
+        provider,
+        hook,
+        ready_timeout: options.ready_timeout,
+    };
+    let prior = || {
+        decode(
+            address,
+            change
+                .before
+                .as_ref()
+                .expect("update/delete has a before value"),
+        )
+    };
+    match change.action {
+        Action::NoOp => Ok(()),
+        Action::Create => {
+            let desired = desired_domain(change, shared)?;
+            let live = steps.create(&desired).await?;
+            shared.record(address, upsert(change, &live))
+        }
+        Action::Update => {
+            let desired = desired_domain(change, shared)?;
+            let mut prior = prior()?;
+            align_write_only(&mut prior, &desired);
+            let live = steps.update(&prior, &desired).await?;
+            shared.record(address, upsert(change, &live))
+        }
+        Action::Delete => {
+            steps.delete(&prior()?).await?;
+            shared.record(
+                address,
+                JournalOp::Remove {
+                    address: address.clone(),
+                },
+            )
+        }
+        Action::Replace => {
+            let desired = desired_domain(change, shared)?;
+            steps.delete(&prior()?).await?;
+            shared.record(
+                address,
+                JournalOp::Remove {
+                    address: address.clone(),
+                },
+            )?;
+            let live = steps.create(&desired).await?;
+            shared.record(address, upsert(change, &live))
+        }
+    }
+}
+
+pub(super) fn decode(address: &Address, v: &Json) -> Result<Domain, ApplyError> {
+    Domain::from_json(v).map_err(|e| ApplyError::Invalid {
+        address: address.clone(),
+        detail: e.to_string(),
+    })
+}
+
+/// The planned value with every reference to a finished resource filled in.
+pub(super) fn desired_domain(
+    change: &ResourceChange,
+    shared: &Shared,
+) -> Result<Domain, ApplyError> {
+    let mut planned: PlannedValue = change
+        .after
+        .clone()
+        .expect("create/update has an after value");
+    planned.unknown.retain(|_, u| *u != Unknown::Computed);
+    let missing = {
+        let state = shared.state.lock().expect("state lock");
+        planned.resolve(&|address, path| {
+            let addr: Address = address.parse().ok()?;
+            let mut v = &state.get(&addr)?.attributes;
+            for seg in path {
+                v = match v {
+                    Json::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+                    other => other.get(seg)?,
+                };
+            }
+            Some(v.clone())
+        })
+    };
+    if !missing.is_empty() {
+        return Err(ApplyError::Unresolved {
+            address: change.address.clone(),
+            refs: missing,
+        });
+    }
+    let schema = resource_schema(&change.address.resource_type).expect("planned types are known");
+    reveal(
+        schema.block,
+        &change.address,
+        &mut planned.value,
+        &shared.secrets,
+    );
+    decode(&change.address, &planned.value)
+}
+
+/// The state record of a finished change: what the vendor reports, plus the
+/// digests of write-only values it never returns.
+fn upsert(change: &ResourceChange, live: &Domain) -> JournalOp {
+    let mut attributes = live.to_json();
+    if let (Some(after), Some(schema)) = (
+        &change.after,
+        resource_schema(&change.address.resource_type),
+    ) {
+        carry_over(schema.block, &after.value, &mut attributes);
+    }
+    JournalOp::Upsert {
+        resource: ResourceState {
+            address: change.address.clone(),
+            provider: change.provider.clone(),
+            vendor_id: live.name.clone(),
+            attributes,
+            dependencies: change.depends_on.clone(),
+        },
+    }
+}
+
+/// Updates that share one provider batch key: one vendor call for the
+/// configuration of all of them, then each finishes on its own (wait until
+/// ready, enable/disable) and is journaled as soon as it is done.
+pub(super) async fn run_batch(
+    batch: Vec<(ResourceChange, Domain, Domain)>,
+    provider: &dyn Provider,
+    shared: &Shared,
+    hook: &dyn ApplyHook,
+    options: &ApplyOptions,
+) -> Vec<(Address, Action, Result<(), ApplyError>)> {
+    let started = Instant::now();
+    for (change, _, _) in &batch {
+        hook.start(&change.address, change.action);
+    }
+    let pairs: Vec<(Domain, Domain)> = batch
+        .iter()
+        .map(|(_, p, d)| (p.clone(), d.clone()))
+        .collect();
+    let results = provider.update_domains(&pairs).await;
+    let mut out = Vec::new();
+    for ((change, prior, desired), result) in batch.into_iter().zip(results) {
+        let address = change.address.clone();
+        let steps = DomainSteps {
+            address: &address,
+            provider,
+            hook,
+            ready_timeout: options.ready_timeout,
+        };
+        let outcome = match result {
+            Err(error) => Err(ApplyError::Provider {
+                address: address.clone(),
+                error,
+            }),
+            Ok(()) => match steps.finish_update(&prior, &desired).await {
+                Ok(live) => shared.record(&address, upsert(&change, &live)),
+                Err(e) => Err(e),
+            },
+        };
+        hook.done(
+            &address,
+            change.action,
+            outcome.as_ref().map(|_| ()),
+            started.elapsed(),
+        );
+        out.push((address, change.action, outcome));
+    }
+    out
+}
