@@ -44,6 +44,12 @@ pub enum Command {
     State(StateCommand),
     /// Remove a lock left behind by a process that is gone.
     ForceUnlock(ForceUnlockArgs),
+    /// Print the capability matrix: what each vendor can express.
+    Providers {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the vendor APIs locally (Alibaba Cloud CDN) for tests and demos.
     Emulator(EmulatorArgs),
     /// Print the version.

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod capabilities;
 pub mod diag;
 pub mod emulator;
 pub mod error;
@@ -74,6 +75,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),
         Command::Emulator(a) => emulator::run(a, out).await,
+        Command::Providers { json } => capabilities::run(json, out),
         Command::Version => {
             out.line(&format!("cdnform v{}", env!("CARGO_PKG_VERSION")));
             Ok(0)
