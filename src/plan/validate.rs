@@ -157,3 +157,69 @@ pub fn capability_problems(
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schema::CDN_DOMAIN;
+    use serde_json::json;
+
+    /// A vendor that knows origins and referer lists of at most two entries,
+    /// and only extension cache rules.
+    static LIMITED: Capabilities = Capabilities {
+        vendor: "limited",
+        resource_types: &["cdn_domain"],
+        attributes: &[
+            "/name",
+            "/cdn_type",
+            "/enabled",
+            "/origins",
+            "/referer/mode",
+            "/referer/list",
+            "/cache_rules",
+        ],
+        max_origins: 1,
+        allowed_values: &[("/cache_rules/*/match", &["extension"])],
+        max_items: &[("/referer/list", 2), ("/origins", 1)],
+    };
+
+    fn problems(v: serde_json::Value) -> Vec<(String, String)> {
+        capability_problems(CDN_DOMAIN.block, &v, &LIMITED)
+    }
+
+    #[test]
+    fn defaults_and_empty_lists_are_not_problems() {
+        let v = json!({"name": "a.example.com", "cdn_type": "web", "enabled": true, "origins": [{"type": "ip", "address": "192.0.2.1", "port": 80, "priority": 20, "weight": 10}],
+                       "cache_rules": [], "response_headers": [], "https": null});
+        assert_eq!(problems(v), vec![]);
+    }
+
+    #[test]
+    fn unsupported_attributes_blocks_values_and_lengths() {
+        let v = json!({
+            "name": "a.example.com",
+            "origin_host": "o.example.com",
+            "origins": [{"type": "ip", "address": "192.0.2.1"}, {"type": "ip", "address": "192.0.2.2"}],
+            "cache_rules": [{"match": "regex", "patterns": ["^/a"], "ttl": "1h"}],
+            "referer": {"mode": "allow", "list": ["a", "b", "c"], "allow_empty": true},
+            "compression": {"enabled": true}
+        });
+        let got = problems(v);
+        let find = |p: &str| got.iter().find(|(ptr, _)| ptr == p).map(|(_, m)| m.clone());
+        assert_eq!(find("/origin_host").unwrap(), "attribute origin_host");
+        assert_eq!(find("/origins").unwrap(), "more than 1 origin blocks");
+        assert!(find("/cache_rules/0/match")
+            .unwrap()
+            .contains("it accepts: extension"));
+        assert_eq!(
+            find("/referer/list").unwrap(),
+            "more than 2 entries in referer/list"
+        );
+        assert_eq!(
+            find("/referer/allow_empty").unwrap(),
+            "attribute referer/allow_empty"
+        );
+        assert_eq!(find("/compression").unwrap(), "compression blocks");
+        assert_eq!(got.len(), 6, "{got:?}");
+    }
+}
