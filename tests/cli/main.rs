@@ -4,5 +4,6 @@
 mod commands;
 mod common;
 mod errors;
+mod features;
 mod lifecycle;
 mod quickstart;
