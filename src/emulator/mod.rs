@@ -154,6 +154,17 @@ impl EmulatorHandle {
         )
     }
 
+    /// How many Alibaba calls with this `Action` passed authentication (successful or not)
+    /// since the start or the last `reset_calls`.
+    pub fn aliyun_calls(&self, action: &str) -> usize {
+        self.shared.aliyun_calls(action)
+    }
+
+    /// Sets every call count back to zero.
+    pub fn reset_calls(&self) {
+        self.shared.reset_calls();
+    }
+
     /// Installs a per-request hook (fault injection, rate limits); see `RequestHook`.
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
         self.shared.add_hook(hook);
