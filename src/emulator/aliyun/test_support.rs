@@ -31,26 +31,29 @@ pub(crate) fn shared_with(delay_ms: u64, max: usize, store: Option<Store>) -> Sh
     Shared::new(config, world, store)
 }
 
-/// Signs and handles one JSON request at `now`; returns (status, body).
-pub(crate) fn call_at(
+/// Signs and handles one request at `now` in `format` (`None`: no `Format`, i.e. XML).
+fn signed_call(
     s: &Shared,
     now: DateTime<Utc>,
     version: &str,
     action: &str,
     extra: &[(&str, &str)],
-) -> (u16, Value) {
+    format: Option<&str>,
+) -> (u16, String) {
     let nonce = uuid::Uuid::new_v4().to_string();
     let ts = gmt(now);
     let mut pairs: Vec<(&str, &str)> = vec![
         ("Action", action),
         ("Version", version),
-        ("Format", "JSON"),
         ("AccessKeyId", "testid"),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureVersion", "1.0"),
         ("SignatureNonce", &nonce),
         ("Timestamp", &ts),
     ];
+    if let Some(f) = format {
+        pairs.push(("Format", f));
+    }
     pairs.extend_from_slice(extra);
     let sig = signature::sign(
         "testsecret",
@@ -68,7 +71,27 @@ pub(crate) fn call_at(
         })
         .collect();
     let r = handle(s, "GET", Some(&query.join("&")), None, b"", now);
-    (r.status, serde_json::from_str(&r.body).unwrap())
+    (r.status, r.body)
+}
+
+/// Signs and handles one JSON request at `now`; returns (status, body).
+pub(crate) fn call_at(
+    s: &Shared,
+    now: DateTime<Utc>,
+    version: &str,
+    action: &str,
+    extra: &[(&str, &str)],
+) -> (u16, Value) {
+    let (status, body) = signed_call(s, now, version, action, extra, Some("JSON"));
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+/// Signs and handles one 2018-05-10 request at `t0()` without `Format`; returns the XML body
+/// of a 200 answer.
+pub(crate) fn xml_call(s: &Shared, action: &str, extra: &[(&str, &str)]) -> String {
+    let (status, body) = signed_call(s, t0(), V18, action, extra, None);
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 pub(crate) const V18: &str = "2018-05-10";
