@@ -65,7 +65,9 @@ impl Shared {
     }
 
     pub fn count_aliyun_call(&self, action: &str) {
-        *lock(&self.aliyun_calls).entry(action.to_string()).or_default() += 1;
+        *lock(&self.aliyun_calls)
+            .entry(action.to_string())
+            .or_default() += 1;
     }
 
     pub fn aliyun_calls(&self, action: &str) -> usize {

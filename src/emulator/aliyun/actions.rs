@@ -9,11 +9,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Map, Value};
 
 use super::errors::AliError;
-use super::{certificate, config_actions};
 use super::model::{cnames_for, gmt, AliDomain, AliyunWorld};
 use super::params::Params;
 use super::validate;
 use super::ApiVersion;
+use super::{certificate, config_actions};
 
 /// The world limits the configuration gives.
 #[derive(Debug, Clone)]

@@ -67,8 +67,8 @@ fn check_public(raw: &str) -> Result<Vec<(String, String)>, AliError> {
 /// key matches the certificate is not checked.
 fn check_private(raw: &str) -> Result<(), AliError> {
     match pem_blocks(raw).as_deref() {
-        Some([(label, _)]) if ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]
-            .contains(&label.as_str()) =>
+        Some([(label, _)])
+            if ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"].contains(&label.as_str()) =>
         {
             Ok(())
         }
@@ -87,7 +87,9 @@ fn der(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         if n == 0 || n > 4 || rest.len() < n {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
         (len, &rest[n..])
     };
     (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
@@ -126,7 +128,9 @@ fn not_after(cert_der: &[u8]) -> Option<DateTime<Utc>> {
 pub fn expiry(blocks: &[(String, String)]) -> Option<DateTime<Utc>> {
     use base64::Engine as _;
     let (_, body) = blocks.first()?;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(body).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
     not_after(&bytes)
 }
 

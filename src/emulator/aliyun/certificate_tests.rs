@@ -117,7 +117,10 @@ fn upload_then_off_and_the_key_never_reaches_the_file() {
 
     let file = std::fs::read_to_string(&path).unwrap();
     let key_line = KEY.lines().nth(1).unwrap();
-    assert!(!file.contains(key_line), "private key text in the data file");
+    assert!(
+        !file.contains(key_line),
+        "private key text in the data file"
+    );
     assert!(!file.contains("PRIVATE KEY"));
     let digest = format!("{:x}", Sha256::digest(KEY.as_bytes()));
     assert!(file.contains(&digest));
@@ -154,7 +157,11 @@ fn cas_and_free_and_the_rules() {
     assert_eq!(with(&[("CertType", "cas"), ("CertName", "cas-123")]).0, 200);
     let info = &cert_infos(&s, "a.com")[0];
     assert_eq!(
-        (&info["CertName"], &info["CertType"], &info["ServerCertificate"]),
+        (
+            &info["CertName"],
+            &info["CertType"],
+            &info["ServerCertificate"]
+        ),
         (&"cas-123".into(), &"cas".into(), &"".into())
     );
     assert_eq!(info["CertExpireTime"], "2025-05-01T12:00:00Z");
@@ -181,7 +188,10 @@ fn cas_and_free_and_the_rules() {
 
     assert_eq!(with(&[("CertType", "free")]).0, 200);
     let info = &cert_infos(&s, "a.com")[0];
-    assert_eq!((&info["CertType"], &info["CertName"]), (&"free".into(), &"a.com".into()));
+    assert_eq!(
+        (&info["CertType"], &info["CertName"]),
+        (&"free".into(), &"a.com".into())
+    );
 
     let (st, v) = set_ssl(&s, &[("DomainName", "none.com"), ("SSLProtocol", "on")]);
     assert_eq!((st, code(&v)), (404, "InvalidDomain.NotFound"));

@@ -67,8 +67,10 @@ const PATH_TTL_ARGS: [(&str, ArgRule); 3] = [
     ("ttl", ArgRule::Ttl),
     ("weight", ArgRule::Weight),
 ];
-const HEADER_ARGS: [(&str, ArgRule); 2] =
-    [("key", ArgRule::HeaderName), ("value", ArgRule::HeaderValue)];
+const HEADER_ARGS: [(&str, ArgRule); 2] = [
+    ("key", ArgRule::HeaderName),
+    ("value", ArgRule::HeaderValue),
+];
 
 const fn single(
     name: &'static str,
@@ -95,12 +97,19 @@ const fn several(name: &'static str, args: &'static [(&'static str, ArgRule)]) -
 /// The functions the emulator serves (API-NOTES' list; `set_req_header` is MODELLED as the
 /// request-side twin of `set_resp_header`).
 pub const FUNCTIONS: &[FunctionSpec] = &[
-    single("set_req_host_header", &[("domain_name", ArgRule::Host)], None),
+    single(
+        "set_req_host_header",
+        &[("domain_name", ArgRule::Host)],
+        None,
+    ),
     single(
         "forward_scheme",
         &[
             ("enable", ON_OFF),
-            ("scheme_origin", ArgRule::OneOf(&["follow", "http", "https"])),
+            (
+                "scheme_origin",
+                ArgRule::OneOf(&["follow", "http", "https"]),
+            ),
         ],
         None,
     ),
@@ -190,9 +199,9 @@ pub fn parse_functions(raw: &str) -> Result<Vec<FunctionCall>, AliError> {
     for item in &list {
         let call = parse_one(item)?;
         let twice = !call.spec.repeatable
-            && calls.iter().any(|c| {
-                c.spec.name == call.spec.name || call.spec.excludes == Some(c.spec.name)
-            });
+            && calls
+                .iter()
+                .any(|c| c.spec.name == call.spec.name || call.spec.excludes == Some(c.spec.name));
         if twice {
             return Err(invalid_functions());
         }

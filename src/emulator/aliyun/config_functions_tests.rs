@@ -51,8 +51,14 @@ fn values(function: &str, base: &[(&str, &str)], arg: &str, good: &[&str], wrong
 #[test]
 fn every_function_accepts_its_arguments_and_refuses_missing_or_unknown_ones() {
     let samples: &[(&str, &[(&str, &str)])] = &[
-        ("set_req_host_header", &[("domain_name", "origin.example.com")]),
-        ("forward_scheme", &[("enable", "on"), ("scheme_origin", "follow")]),
+        (
+            "set_req_host_header",
+            &[("domain_name", "origin.example.com")],
+        ),
+        (
+            "forward_scheme",
+            &[("enable", "on"), ("scheme_origin", "follow")],
+        ),
         (
             "filetype_based_ttl_set",
             &[("file_type", "jpg,png"), ("ttl", "3600"), ("weight", "50")],
@@ -63,22 +69,36 @@ fn every_function_accepts_its_arguments_and_refuses_missing_or_unknown_ones() {
         ),
         (
             "referer_white_list_set",
-            &[("refer_domain_allow_list", "a.com,*.b.com"), ("allow_empty", "off")],
+            &[
+                ("refer_domain_allow_list", "a.com,*.b.com"),
+                ("allow_empty", "off"),
+            ],
         ),
         (
             "referer_black_list_set",
             &[("refer_domain_deny_list", "bad.com"), ("allow_empty", "on")],
         ),
-        ("ip_allow_list_set", &[("ip_list", "10.0.0.0/8,2001:db8::1")]),
+        (
+            "ip_allow_list_set",
+            &[("ip_list", "10.0.0.0/8,2001:db8::1")],
+        ),
         ("ip_black_list_set", &[("ip_list", "1.2.3.4")]),
         ("ali_ua", &[("ua", "curl/*|Wget*"), ("type", "black")]),
-        ("set_resp_header", &[("key", "Cache-Control"), ("value", "no-cache")]),
+        (
+            "set_resp_header",
+            &[("key", "Cache-Control"), ("value", "no-cache")],
+        ),
         ("set_req_header", &[("key", "X-From-Cdn"), ("value", "yes")]),
         ("https_force", &[("enable", "on")]),
         ("https_option", &[("http2", "off")]),
         (
             "https_tls_version",
-            &[("tls10", "off"), ("tls11", "off"), ("tls12", "on"), ("tls13", "on")],
+            &[
+                ("tls10", "off"),
+                ("tls11", "off"),
+                ("tls12", "on"),
+                ("tls13", "on"),
+            ],
         ),
         ("gzip", &[("enable", "on")]),
         ("ipv6", &[("switch", "off")]),
@@ -121,7 +141,12 @@ fn on_off_and_enumerations() {
         &["black", "white"],
         &["grey"],
     );
-    let tls = [("tls10", "on"), ("tls11", "on"), ("tls12", "on"), ("tls13", "on")];
+    let tls = [
+        ("tls10", "on"),
+        ("tls11", "on"),
+        ("tls12", "on"),
+        ("tls13", "on"),
+    ];
     values("https_tls_version", &tls, "tls13", &["off"], &["yes"]);
 }
 
@@ -172,8 +197,22 @@ fn hosts_lists_and_headers() {
         "ip_allow_list_set",
         &[("ip_list", "1.1.1.1")],
         "ip_list",
-        &["1.1.1.1", "1.1.1.0/24,2.2.2.2", "::1", "2001:db8::/32", "0.0.0.0/0"],
-        &["", "1.1.1", "1.1.1.1/33", "::/129", "1.1.1.1,", "1.1.1.1/x", "host.com"],
+        &[
+            "1.1.1.1",
+            "1.1.1.0/24,2.2.2.2",
+            "::1",
+            "2001:db8::/32",
+            "0.0.0.0/0",
+        ],
+        &[
+            "",
+            "1.1.1",
+            "1.1.1.1/33",
+            "::/129",
+            "1.1.1.1,",
+            "1.1.1.1/x",
+            "host.com",
+        ],
     );
     values(
         "referer_white_list_set",
@@ -227,16 +266,24 @@ fn shape_of_the_functions_parameter() {
     let gzip = r#"{"functionName":"gzip","functionArgs":[{"argName":"enable","argValue":"on"}]}"#;
     assert_eq!(e(&format!("[{gzip},{gzip}]")), generic);
     let ips = |f: &str| {
-        format!(r#"{{"functionName":"{f}","functionArgs":[{{"argName":"ip_list","argValue":"1.1.1.1"}}]}}"#)
+        format!(
+            r#"{{"functionName":"{f}","functionArgs":[{{"argName":"ip_list","argValue":"1.1.1.1"}}]}}"#
+        )
     };
     assert_eq!(
-        e(&format!("[{},{}]", ips("ip_allow_list_set"), ips("ip_black_list_set"))),
+        e(&format!(
+            "[{},{}]",
+            ips("ip_allow_list_set"),
+            ips("ip_black_list_set")
+        )),
         generic
     );
     // Repeatable functions may come several times; configId as number or digits.
     let hdr = |id: &str| {
-        format!(r#"{{"functionName":"set_resp_header","configId":{id},"functionArgs":[
-            {{"argName":"value","argValue":"v"}},{{"argName":"key","argValue":"X-A"}}]}}"#)
+        format!(
+            r#"{{"functionName":"set_resp_header","configId":{id},"functionArgs":[
+            {{"argName":"value","argValue":"v"}},{{"argName":"key","argValue":"X-A"}}]}}"#
+        )
     };
     let calls = parse_functions(&format!("[{},{}]", hdr("12"), hdr("\"13\""))).unwrap();
     assert_eq!(

@@ -70,7 +70,10 @@ fn configs_at(
     p.extend_from_slice(extra);
     let (st, v) = call_at(s, now, V18, "DescribeCdnDomainConfigs", &p);
     assert_eq!(st, 200, "{v}");
-    v["DomainConfigs"]["DomainConfig"].as_array().unwrap().clone()
+    v["DomainConfigs"]["DomainConfig"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn configs(s: &Shared, domain: &str) -> Vec<Value> {
@@ -106,7 +109,9 @@ fn answer_shape_and_aliyun_id_on_read() {
     let s = world_with(&["a.com", "b.com"]);
     let (st, v) = batch(&s, "a.com,b.com", &[gzip("on"), header("X-A", "1", None)]);
     assert_eq!(st, 200, "{v}");
-    let models = v["DomainConfigList"]["DomainConfigModel"].as_array().unwrap();
+    let models = v["DomainConfigList"]["DomainConfigModel"]
+        .as_array()
+        .unwrap();
     assert_eq!(models.len(), 4);
     assert_eq!(models[0]["DomainName"], "a.com");
     assert_eq!(models[0]["FunctionName"], "gzip");
@@ -133,7 +138,13 @@ fn answer_shape_and_aliyun_id_on_read() {
     assert_eq!(arg(&list[1], "key"), "X-A");
     assert_eq!(arg(&list[1], "value"), "1");
     // The 2014 API has none of this.
-    let (st, v) = call_at(&s, t0(), V14, "DescribeCdnDomainConfigs", &[("DomainName", "a.com")]);
+    let (st, v) = call_at(
+        &s,
+        t0(),
+        V14,
+        "DescribeCdnDomainConfigs",
+        &[("DomainName", "a.com")],
+    );
     assert_eq!((st, code(&v)), (400, "UnsupportedOperation"));
 }
 
@@ -146,7 +157,10 @@ fn single_functions_replace_and_repeatable_ones_add() {
     assert_eq!(second[0], first[0]);
     assert_ne!(second[1], first[1]);
     let list = configs(&s, "a.com");
-    assert_eq!(functions_of(&list), ["gzip", "set_resp_header", "set_resp_header"]);
+    assert_eq!(
+        functions_of(&list),
+        ["gzip", "set_resp_header", "set_resp_header"]
+    );
     assert_eq!(arg(&list[0], "enable"), "off");
     // With configId the header is updated, not added.
     let third = ids(&batch(&s, "a.com", &[header("X-A", "changed", Some(first[1]))]).1);
@@ -172,7 +186,11 @@ fn single_functions_replace_and_repeatable_ones_add() {
     };
     assert!(bad(header("X-A", "1", Some(first[0]))).contains(&first[0].to_string()));
     bad(header("X-A", "1", Some(999)));
-    let (_, v) = batch(&s, "a.com", &[func("gzip", &[("enable", "on")], Some(first[1]))]);
+    let (_, v) = batch(
+        &s,
+        "a.com",
+        &[func("gzip", &[("enable", "on")], Some(first[1]))],
+    );
     assert_eq!(code(&v), "InvalidParameter");
     assert_eq!(configs(&s, "a.com").len(), 7);
 }
@@ -214,7 +232,10 @@ fn at_most_fifty_domains_per_call() {
     assert_eq!(st, 200);
     assert_eq!(ids(&v).len(), 50);
     // Spaces around names are fine; a name twice is not.
-    assert_eq!(batch(&s, "d0.example.com, d1.example.com", &[gzip("off")]).0, 200);
+    assert_eq!(
+        batch(&s, "d0.example.com, d1.example.com", &[gzip("off")]).0,
+        200
+    );
     let (st, _) = batch(&s, "d0.example.com,d0.example.com", &[gzip("off")]);
     assert_eq!(st, 400);
 }
@@ -232,8 +253,17 @@ fn a_bad_domain_or_function_stores_nothing() {
     assert!(v["Message"].as_str().unwrap().contains("switch"));
     let (st, v) = batch(&s, "a.com", &[gzip("on"), func("brotli", &[], None)]);
     assert_eq!(st, 400);
-    assert_eq!(v["Message"], "The specified function name brotli is not valid.");
-    let (st, v) = call_at(&s, t0(), V18, "BatchSetCdnDomainConfig", &[("DomainNames", "a.com")]);
+    assert_eq!(
+        v["Message"],
+        "The specified function name brotli is not valid."
+    );
+    let (st, v) = call_at(
+        &s,
+        t0(),
+        V18,
+        "BatchSetCdnDomainConfig",
+        &[("DomainNames", "a.com")],
+    );
     assert_eq!((st, code(&v)), (400, "MissingParameter"));
     assert!(configs(&s, "a.com").is_empty());
     let w = s.snapshot().aliyun;
@@ -272,7 +302,11 @@ fn describe_filters_and_errors() {
     let (_, v) = batch(
         &s,
         "a.com",
-        &[gzip("on"), header("X-A", "1", None), func("https_force", &[("enable", "on")], None)],
+        &[
+            gzip("on"),
+            header("X-A", "1", None),
+            func("https_force", &[("enable", "on")], None),
+        ],
     );
     let a = ids(&v);
     batch(&s, "b.com", &[gzip("off")]);
@@ -286,7 +320,10 @@ fn describe_filters_and_errors() {
     assert_eq!(names(&[("FunctionNames", "ipv6")]).len(), 0);
     let id = a[1].to_string();
     assert_eq!(names(&[("ConfigId", &id)]), ["set_resp_header"]);
-    assert_eq!(names(&[("ConfigId", &id), ("FunctionNames", "gzip")]).len(), 0);
+    assert_eq!(
+        names(&[("ConfigId", &id), ("FunctionNames", "gzip")]).len(),
+        0
+    );
     // b.com's gzip is not a.com's.
     let (_, v) = batch(&s, "b.com", &[gzip("off")]);
     let b_id = ids(&v)[0].to_string();
@@ -309,14 +346,29 @@ fn describe_filters_and_errors() {
         &[("DomainName", "a.com"), ("ConfigId", "x")],
     );
     assert_eq!((st, code(&v)), (400, "InvalidParameter"));
-    let (st, v) = call_at(&s, t0(), V18, "DescribeCdnDomainConfigs", &[("DomainName", "none.com")]);
+    let (st, v) = call_at(
+        &s,
+        t0(),
+        V18,
+        "DescribeCdnDomainConfigs",
+        &[("DomainName", "none.com")],
+    );
     assert_eq!((st, code(&v)), (404, "InvalidDomain.NotFound"));
 }
 
 #[test]
 fn delete_specific_config() {
     let s = world_with(&["a.com", "b.com"]);
-    let a = ids(&batch(&s, "a.com", &[gzip("on"), header("X-A", "1", None), header("X-B", "2", None)]).1);
+    let a = ids(&batch(
+        &s,
+        "a.com",
+        &[
+            gzip("on"),
+            header("X-A", "1", None),
+            header("X-B", "2", None),
+        ],
+    )
+    .1);
     let b = ids(&batch(&s, "b.com", &[gzip("on")]).1);
     let delete = |domain: &str, id: &str| {
         call_at(
@@ -328,7 +380,10 @@ fn delete_specific_config() {
         )
     };
     assert_eq!(delete("a.com", &a[0].to_string()).0, 200);
-    assert_eq!(functions_of(&configs(&s, "a.com")), ["set_resp_header", "set_resp_header"]);
+    assert_eq!(
+        functions_of(&configs(&s, "a.com")),
+        ["set_resp_header", "set_resp_header"]
+    );
     // Unknown, already deleted, another domain's, or one bad id among several: nothing goes.
     for bad in [
         "42".to_string(),
@@ -341,7 +396,13 @@ fn delete_specific_config() {
         assert_eq!((st, code(&v)), (400, "InvalidParameter"), "{bad}");
     }
     assert_eq!(configs(&s, "a.com").len(), 2);
-    let (st, v) = call_at(&s, t0(), V18, "DeleteSpecificConfig", &[("DomainName", "a.com")]);
+    let (st, v) = call_at(
+        &s,
+        t0(),
+        V18,
+        "DeleteSpecificConfig",
+        &[("DomainName", "a.com")],
+    );
     assert_eq!((st, code(&v)), (400, "MissingParameter"));
     assert_eq!(delete("none.com", "1").0, 404);
     assert_eq!(delete("a.com", &format!("{}, {}", a[1], a[2])).0, 200);
@@ -367,7 +428,14 @@ fn calls_are_counted_after_authentication() {
     assert_eq!(s.aliyun_calls("DescribeCdnDomainConfigs"), 1);
     assert_eq!(s.aliyun_calls("AddCdnDomain"), 0);
     // A request that fails authentication is not counted.
-    let r = super::handle(&s, "GET", Some("Action=DescribeCdnDomainConfigs"), None, b"", t0());
+    let r = super::handle(
+        &s,
+        "GET",
+        Some("Action=DescribeCdnDomainConfigs"),
+        None,
+        b"",
+        t0(),
+    );
     assert_eq!(r.status, 400);
     assert_eq!(s.aliyun_calls("DescribeCdnDomainConfigs"), 1);
     s.reset_calls();

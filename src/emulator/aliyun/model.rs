@@ -103,7 +103,10 @@ fn default_opened() -> DateTime<Utc> {
 /// once when the world is created (or first loaded from a file that has none) and then kept.
 /// It is what the server adds as `aliyun_id` to every function configuration it returns.
 fn default_uid() -> String {
-    format!("{}", rand::random_range(1_000_000_000_000_000u64..10_000_000_000_000_000))
+    format!(
+        "{}",
+        rand::random_range(1_000_000_000_000_000u64..10_000_000_000_000_000)
+    )
 }
 
 /// MODELLED: ConfigIds are numbers unique in the account, handed out in increasing order and
