@@ -188,8 +188,8 @@ fn invalid_functions() -> AliError {
 /// Parses and checks the `Functions` parameter: a non-empty JSON list of
 /// `{"functionName", "functionArgs": [{"argName", "argValue"}], "configId"?}`.
 /// MODELLED: other keys of an element are ignored; `configId` may be a number or a string of
-/// digits; the same non-repeatable function twice in one call is refused (which one would
-/// win is not documented).
+/// digits; the same non-repeatable function twice in one call, both functions of an exclusive
+/// pair, or the same configId twice are refused (which one would win is not documented).
 pub fn parse_functions(raw: &str) -> Result<Vec<FunctionCall>, AliError> {
     let list: Vec<Value> = serde_json::from_str(raw).map_err(|_| invalid_functions())?;
     if list.is_empty() {
@@ -198,10 +198,13 @@ pub fn parse_functions(raw: &str) -> Result<Vec<FunctionCall>, AliError> {
     let mut calls: Vec<FunctionCall> = Vec::with_capacity(list.len());
     for item in &list {
         let call = parse_one(item)?;
-        let twice = !call.spec.repeatable
-            && calls
-                .iter()
-                .any(|c| c.spec.name == call.spec.name || call.spec.excludes == Some(c.spec.name));
+        let same_id =
+            call.config_id.is_some() && calls.iter().any(|c| c.config_id == call.config_id);
+        let twice = same_id
+            || !call.spec.repeatable
+                && calls.iter().any(|c| {
+                    c.spec.name == call.spec.name || call.spec.excludes == Some(c.spec.name)
+                });
         if twice {
             return Err(invalid_functions());
         }

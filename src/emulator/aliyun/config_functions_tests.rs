@@ -290,6 +290,7 @@ fn shape_of_the_functions_parameter() {
         calls.iter().map(|c| c.config_id).collect::<Vec<_>>(),
         [Some(12), Some(13)]
     );
+    assert_eq!(e(&format!("[{},{}]", hdr("12"), hdr("\"12\""))), generic);
     // Arguments are kept in the table's order.
     assert_eq!(calls[0].args[0].name, "key");
     assert_eq!(e(&format!("[{}]", hdr("\"x1\""))), generic);
