@@ -28,7 +28,8 @@ use store::{Store, StoreError, World};
 pub struct EmulatorConfig {
     /// Accepted Alibaba (AccessKeyId, AccessKeySecret) pairs.
     pub aliyun_keys: Vec<(String, String)>,
-    /// How long a new or changed domain stays `configuring`.
+    /// How long a new or changed domain, and a written function configuration, stays
+    /// `configuring`.
     pub configuring_delay: Duration,
     /// `DomainOverLimit` past this many domains.
     pub max_domains: usize,

@@ -1,7 +1,9 @@
 //! Alibaba Cloud CDN (RPC, HMAC-SHA1): from an HTTP request on `/` to an answer envelope.
 //!
 //! Pipeline: decode and merge parameters → pick the answer format → authenticate → check
-//! version and action → hooks → run the action on a draft of the world → persist → render.
+//! version and action → count the call → hooks → run the action on a draft of the world →
+//! persist → render. Actions: domains (`actions`), function configurations
+//! (`config_functions`, `config_actions`) and certificates (`certificate`).
 
 pub(crate) mod actions;
 pub(crate) mod auth;
