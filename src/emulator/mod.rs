@@ -28,7 +28,8 @@ use store::{Store, StoreError, World};
 pub struct EmulatorConfig {
     /// Accepted Alibaba (AccessKeyId, AccessKeySecret) pairs.
     pub aliyun_keys: Vec<(String, String)>,
-    /// How long a new or changed domain stays `configuring`.
+    /// How long a new or changed domain, and a written function configuration, stays
+    /// `configuring`.
     pub configuring_delay: Duration,
     /// `DomainOverLimit` past this many domains.
     pub max_domains: usize,
@@ -152,6 +153,17 @@ impl EmulatorHandle {
                 .map(|d| d.to_world_json(now))
                 .collect(),
         )
+    }
+
+    /// How many Alibaba calls with this `Action` passed authentication (successful or not)
+    /// since the start or the last `reset_calls`.
+    pub fn aliyun_calls(&self, action: &str) -> usize {
+        self.shared.aliyun_calls(action)
+    }
+
+    /// Sets every call count back to zero.
+    pub fn reset_calls(&self) {
+        self.shared.reset_calls();
     }
 
     /// Installs a per-request hook (fault injection, rate limits); see `RequestHook`.

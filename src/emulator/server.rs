@@ -1,6 +1,7 @@
 //! The shared server state (world, store, nonces, hooks) and the router that serves every
 //! vendor on its own paths.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use axum::routing::any;
@@ -18,6 +19,8 @@ pub(crate) struct Shared {
     store: Option<Store>,
     pub aliyun_nonces: Mutex<NonceCache>,
     hooks: RwLock<Vec<Arc<dyn RequestHook>>>,
+    /// Alibaba calls that passed authentication, by `Action` (tests count them).
+    aliyun_calls: Mutex<BTreeMap<String, usize>>,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -34,6 +37,7 @@ impl Shared {
             store,
             aliyun_nonces: Mutex::new(NonceCache::default()),
             hooks: RwLock::new(Vec::new()),
+            aliyun_calls: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -58,6 +62,20 @@ impl Shared {
 
     pub fn snapshot(&self) -> World {
         lock(&self.world).clone()
+    }
+
+    pub fn count_aliyun_call(&self, action: &str) {
+        *lock(&self.aliyun_calls)
+            .entry(action.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn aliyun_calls(&self, action: &str) -> usize {
+        lock(&self.aliyun_calls).get(action).copied().unwrap_or(0)
+    }
+
+    pub fn reset_calls(&self) {
+        lock(&self.aliyun_calls).clear();
     }
 
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {

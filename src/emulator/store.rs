@@ -148,8 +148,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().join("world.json"));
         assert!(store.load().unwrap().aliyun.domains.is_empty());
-        store.save(&sample()).unwrap();
-        assert_eq!(store.load().unwrap(), sample());
+        let world = sample();
+        store.save(&world).unwrap();
+        assert_eq!(store.load().unwrap(), world);
         // No temp files are left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }

@@ -13,6 +13,7 @@ use super::model::{cnames_for, gmt, AliDomain, AliyunWorld};
 use super::params::Params;
 use super::validate;
 use super::ApiVersion;
+use super::{certificate, config_actions};
 
 /// The world limits the configuration gives.
 #[derive(Debug, Clone)]
@@ -35,13 +36,13 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn read(body: Value) -> Self {
+    pub(super) fn read(body: Value) -> Self {
         Outcome {
             body: body.as_object().cloned().unwrap_or_default(),
             changed: false,
         }
     }
-    fn wrote() -> Self {
+    pub(super) fn wrote() -> Self {
         Outcome {
             body: Map::new(),
             changed: true,
@@ -49,9 +50,17 @@ impl Outcome {
     }
 }
 
-/// Which actions each version documents. `ModifyCdnDomain` exists only in 2018-05-10 (the
-/// 2014 seed has no way to change origins).
+/// Which actions each version documents. `ModifyCdnDomain`, the function configurations and
+/// the certificate actions exist only in 2018-05-10 (the 2014 seed has none of them).
 pub fn supported(version: ApiVersion, action: &str) -> bool {
+    const ONLY_2018: [&str; 6] = [
+        "ModifyCdnDomain",
+        "BatchSetCdnDomainConfig",
+        "DescribeCdnDomainConfigs",
+        "DeleteSpecificConfig",
+        "SetCdnDomainSSLCertificate",
+        "DescribeDomainCertificateInfo",
+    ];
     const COMMON: [&str; 7] = [
         "DescribeCdnService",
         "DescribeUserDomains",
@@ -61,7 +70,7 @@ pub fn supported(version: ApiVersion, action: &str) -> bool {
         "StopCdnDomain",
         "DeleteCdnDomain",
     ];
-    COMMON.contains(&action) || (version == ApiVersion::V2018_05_10 && action == "ModifyCdnDomain")
+    COMMON.contains(&action) || (version == ApiVersion::V2018_05_10 && ONLY_2018.contains(&action))
 }
 
 /// Runs a supported action on the draft world.
@@ -75,6 +84,11 @@ pub fn run(action: &str, ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Out
         "StartCdnDomain" => set_enabled(ctx, world, true),
         "StopCdnDomain" => set_enabled(ctx, world, false),
         "DeleteCdnDomain" => delete(ctx, world),
+        "BatchSetCdnDomainConfig" => config_actions::batch_set(ctx, world),
+        "DescribeCdnDomainConfigs" => config_actions::describe(ctx, world),
+        "DeleteSpecificConfig" => config_actions::delete_specific(ctx, world),
+        "SetCdnDomainSSLCertificate" => certificate::set(ctx, world),
+        "DescribeDomainCertificateInfo" => certificate::describe(ctx, world),
         _ => Err(AliError::unsupported_operation()),
     }
 }
@@ -91,13 +105,13 @@ fn describe_service(world: &AliyunWorld) -> Outcome {
     }))
 }
 
-fn configuring_for(limits: &Limits) -> TimeDelta {
+pub(super) fn configuring_for(limits: &Limits) -> TimeDelta {
     TimeDelta::from_std(limits.configuring_delay).unwrap_or(TimeDelta::MAX)
 }
 
 /// The named domain, or the version's not-found error. A malformed name is the seed's
 /// "DomainName format is error".
-fn existing<'w>(
+pub(super) fn existing<'w>(
     ctx: &ActionCtx,
     world: &'w mut AliyunWorld,
 ) -> Result<&'w mut AliDomain, AliError> {
@@ -188,22 +202,24 @@ fn set_enabled(
     Ok(Outcome::wrote())
 }
 
+/// Deleting a domain also removes its function configurations and its certificate.
 fn delete(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
     let now = ctx.now;
     let domain = existing(ctx, world)?;
     not_busy(domain, now)?;
     let name = domain.name.clone();
-    world.domains.remove(&name);
+    world.remove_domain(&name);
     Ok(Outcome::wrote())
 }
 
 fn describe_detail(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
     let now = ctx.now;
-    let d = existing(ctx, world)?;
+    let d = existing(ctx, world)?.clone();
+    let ssl = certificate::ssl_status(world, &d.name);
     let model = match ctx.version {
-        // API-NOTES GetDomainDetailModel. MODELLED: Description empty,
-        // ServerCertificateStatus "off" and every origin `Enabled: "online"` (no HTTPS and no
-        // origin health in this emulator).
+        // API-NOTES GetDomainDetailModel. ServerCertificateStatus is "on" while the domain has
+        // a certificate (SetCdnDomainSSLCertificate). MODELLED: Description empty and every
+        // origin `Enabled: "online"` (no origin health in this emulator).
         ApiVersion::V2018_05_10 => json!({
             "CdnType": d.cdn_type,
             "Cname": d.cname,
@@ -214,7 +230,7 @@ fn describe_detail(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, 
             "GmtModified": gmt(d.modified),
             "HttpsCname": d.https_cname,
             "Scope": d.scope,
-            "ServerCertificateStatus": "off",
+            "ServerCertificateStatus": ssl,
             "SourceModels": {"SourceModel": d.origins.iter().map(|o| json!({
                 "Content": o.content, "Type": o.kind, "Port": o.port,
                 "Priority": o.priority, "Weight": o.weight, "Enabled": "online",
@@ -296,8 +312,7 @@ fn describe_user_domains(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Out
             "GmtCreated": gmt(d.created),
             "GmtModified": gmt(d.modified),
             "Description": "",
-            // MODELLED: no certificates in this emulator.
-            "SslProtocol": "off",
+            "SslProtocol": certificate::ssl_status(world, &d.name),
             "Sources": {"Source": d.origins.iter().map(|o| json!({
                 "Content": o.content, "Type": o.kind, "Port": o.port,
                 "Priority": o.priority, "Weight": o.weight,

@@ -1,111 +1,12 @@
 //! Tests of the Alibaba pipeline and actions through `handle`, with a controlled clock.
 
-use std::time::Duration;
-
-use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::{json, Value};
+use chrono::TimeDelta;
+use serde_json::json;
 
 use super::model::gmt;
+use super::test_support::*;
 use super::{handle, signature};
-use crate::emulator::server::Shared;
 use crate::emulator::store::{Store, World};
-use crate::emulator::EmulatorConfig;
-
-fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2024-05-01T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn shared_with(delay_ms: u64, max: usize, store: Option<Store>) -> Shared {
-    let config = EmulatorConfig {
-        configuring_delay: Duration::from_millis(delay_ms),
-        max_domains: max,
-        ..EmulatorConfig::default()
-    };
-    let world = store
-        .as_ref()
-        .map(|s| s.load().unwrap())
-        .unwrap_or_default();
-    Shared::new(config, world, store)
-}
-
-/// Signs and handles one JSON request at `now`; returns (status, body).
-fn call_at(
-    s: &Shared,
-    now: DateTime<Utc>,
-    version: &str,
-    action: &str,
-    extra: &[(&str, &str)],
-) -> (u16, Value) {
-    let nonce = uuid::Uuid::new_v4().to_string();
-    let ts = gmt(now);
-    let mut pairs: Vec<(&str, &str)> = vec![
-        ("Action", action),
-        ("Version", version),
-        ("Format", "JSON"),
-        ("AccessKeyId", "testid"),
-        ("SignatureMethod", "HMAC-SHA1"),
-        ("SignatureVersion", "1.0"),
-        ("SignatureNonce", &nonce),
-        ("Timestamp", &ts),
-    ];
-    pairs.extend_from_slice(extra);
-    let sig = signature::sign(
-        "testsecret",
-        &signature::string_to_sign("GET", &signature::canonical_query(pairs.clone())),
-    );
-    let query: Vec<String> = pairs
-        .iter()
-        .chain([("Signature", sig.as_str())].iter())
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                signature::percent_encode(k),
-                signature::percent_encode(v)
-            )
-        })
-        .collect();
-    let r = handle(s, "GET", Some(&query.join("&")), None, b"", now);
-    (r.status, serde_json::from_str(&r.body).unwrap())
-}
-
-const V18: &str = "2018-05-10";
-const V14: &str = "2014-11-11";
-const IP_SRC: &str =
-    r#"[{"content":"1.1.1.1","type":"ipaddr","port":80,"priority":"20","weight":"10"}]"#;
-
-fn add18(s: &Shared, now: DateTime<Utc>, name: &str) -> (u16, Value) {
-    call_at(
-        s,
-        now,
-        V18,
-        "AddCdnDomain",
-        &[
-            ("DomainName", name),
-            ("CdnType", "web"),
-            ("Sources", IP_SRC),
-        ],
-    )
-}
-
-fn code(v: &Value) -> &str {
-    v["Code"].as_str().unwrap_or("")
-}
-
-fn status_of(s: &Shared, now: DateTime<Utc>, name: &str) -> String {
-    let (_, v) = call_at(
-        s,
-        now,
-        V18,
-        "DescribeCdnDomainDetail",
-        &[("DomainName", name)],
-    );
-    v["GetDomainDetailModel"]["DomainStatus"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 #[test]
 fn version_and_action_errors() {

@@ -174,6 +174,35 @@ impl AliError {
         )
     }
 
+    /// MODELLED: a function name that is not in the function table (BatchSetCdnDomainConfig's
+    /// `Functions`, DescribeCdnDomainConfigs' `FunctionNames`).
+    pub fn invalid_function(name: &str) -> Self {
+        Self::new(
+            400,
+            "InvalidParameter",
+            format!("The specified function name {name} is not valid."),
+        )
+    }
+
+    /// MODELLED: an argument of a function that is unknown, missing or has a bad value;
+    /// `problem` says which.
+    pub fn invalid_function_arg(function: &str, arg: &str, problem: &str) -> Self {
+        Self::new(
+            400,
+            "InvalidParameter",
+            format!("The specified argument {arg} of function {function} is {problem}."),
+        )
+    }
+
+    /// MODELLED: a ConfigId that is not one of the domain's configurations.
+    pub fn invalid_config_id(id: &str) -> Self {
+        Self::new(
+            400,
+            "InvalidParameter",
+            format!("The specified ConfigId {id} is not valid."),
+        )
+    }
+
     pub fn internal_error() -> Self {
         Self::new(
             500,

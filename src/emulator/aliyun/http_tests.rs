@@ -216,3 +216,80 @@ async fn corrupt_data_file_fails_start_and_is_kept() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "garbage");
 }
+
+#[tokio::test]
+async fn function_configs_over_http_with_call_counts() {
+    let emu = start(
+        EmulatorConfig {
+            configuring_delay: Duration::from_millis(50),
+            ..Default::default()
+        },
+        localhost(),
+    )
+    .await
+    .unwrap();
+    let url = |p: &[(&'static str, String)]| {
+        let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        format!(
+            "{}/?{}",
+            emu.url(),
+            signed_query("GET", "testsecret", &refs)
+        )
+    };
+    let mut p = common("AddCdnDomain", "c-add", &now_ts());
+    p.push(("DomainName", "cfg.example.com".into()));
+    p.push(("CdnType", "web".into()));
+    p.push((
+        "Sources",
+        r#"[{"content":"10.0.0.1","type":"ipaddr"}]"#.into(),
+    ));
+    assert_eq!(get(&url(&p)).await.0, 200);
+    emu.reset_calls();
+
+    // BatchSetCdnDomainConfig as a POST with the parameters in a form body.
+    let functions = r#"[{"functionName":"set_resp_header","functionArgs":[{"argName":"key","argValue":"Cache-Control"},{"argName":"value","argValue":"max-age=60, public"}]},{"functionName":"https_tls_version","functionArgs":[{"argName":"tls10","argValue":"off"},{"argName":"tls11","argValue":"off"},{"argName":"tls12","argValue":"on"},{"argName":"tls13","argValue":"on"}]}]"#;
+    let mut p = common("BatchSetCdnDomainConfig", "c-set", &now_ts());
+    p.push(("DomainNames", "cfg.example.com".into()));
+    p.push(("Functions", functions.into()));
+    let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = reqwest::Client::new()
+        .post(format!("{}/", emu.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(signed_query("POST", "testsecret", &refs))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.unwrap();
+    let models = v["DomainConfigList"]["DomainConfigModel"]
+        .as_array()
+        .unwrap();
+    assert_eq!(models.len(), 2);
+    let header_id = models[0]["ConfigId"].as_u64().unwrap();
+
+    let mut p = common("DescribeCdnDomainConfigs", "c-get", &now_ts());
+    p.push(("DomainName", "cfg.example.com".into()));
+    p.push(("FunctionNames", "set_resp_header".into()));
+    let (status, v) = get(&url(&p)).await;
+    assert_eq!(status, 200, "{v}");
+    let list = v["DomainConfigs"]["DomainConfig"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["ConfigId"], header_id.to_string());
+    assert_eq!(list[0]["Status"], "configuring");
+    let args = list[0]["FunctionArgs"]["FunctionArg"].as_array().unwrap();
+    assert_eq!(args[1]["ArgValue"], "max-age=60, public");
+    assert_eq!(args[2]["ArgName"], "aliyun_id");
+
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let mut p = common("DescribeCdnDomainConfigs", "c-get2", &now_ts());
+    p.push(("DomainName", "cfg.example.com".into()));
+    let (_, v) = get(&url(&p)).await;
+    let list = v["DomainConfigs"]["DomainConfig"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|c| c["Status"] == "success"));
+
+    assert_eq!(emu.aliyun_calls("BatchSetCdnDomainConfig"), 1);
+    assert_eq!(emu.aliyun_calls("DescribeCdnDomainConfigs"), 2);
+    assert_eq!(emu.aliyun_calls("AddCdnDomain"), 0);
+    emu.shutdown().await;
+}

@@ -1,10 +1,15 @@
 //! Alibaba Cloud CDN (RPC, HMAC-SHA1): from an HTTP request on `/` to an answer envelope.
 //!
 //! Pipeline: decode and merge parameters → pick the answer format → authenticate → check
-//! version and action → hooks → run the action on a draft of the world → persist → render.
+//! version and action → count the call → hooks → run the action on a draft of the world →
+//! persist → render. Actions: domains (`actions`), function configurations
+//! (`config_functions`, `config_actions`) and certificates (`certificate`).
 
 pub(crate) mod actions;
 pub(crate) mod auth;
+pub(crate) mod certificate;
+pub(crate) mod config_actions;
+pub(crate) mod config_functions;
 pub(crate) mod errors;
 pub(crate) mod model;
 pub(crate) mod params;
@@ -15,7 +20,11 @@ pub(crate) mod validate;
 #[cfg(test)]
 mod actions_tests;
 #[cfg(test)]
+mod config_tests;
+#[cfg(test)]
 mod http_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::sync::Arc;
 
@@ -136,6 +145,8 @@ fn process(
         auth::authenticate(method, params, &shared.config.aliyun_keys, &mut nonces, now)?
     };
     let action = params.require("Action")?;
+    // Every authenticated call with an action counts, whatever its outcome.
+    shared.count_aliyun_call(action);
     let version =
         ApiVersion::parse(params.require("Version")?).ok_or_else(AliError::no_such_version)?;
     if !actions::supported(version, action) {
