@@ -37,6 +37,7 @@ use async_trait::async_trait;
 use client::Client;
 use config_client::PollPolicy;
 use error::{Effect, VENDOR};
+use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
@@ -103,6 +104,21 @@ impl AliyunProvider {
         })
     }
 
+    /// `DescribeCdnDomainDetail` alone: the domain without its
+    /// configuration, and the answer; `None` if it does not exist.
+    async fn read_detail(&self, name: &str) -> Result<Option<(Domain, Value)>, ProviderError> {
+        const ACTION: &str = "DescribeCdnDomainDetail";
+        let params = [("DomainName", name.to_string())];
+        let answer = match self.client.call(ACTION, &params, Effect::Read).await {
+            Ok(answer) => answer,
+            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let domain = mapping::domain_from_detail(&answer)
+            .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read))?;
+        Ok(Some((domain, answer)))
+    }
+
     async fn write(&self, action: &str, params: &[(&str, String)]) -> Result<(), ProviderError> {
         self.client
             .call_if(action, params, Effect::Write, idempotent_retry)
@@ -159,16 +175,10 @@ impl Provider for AliyunProvider {
     }
 
     async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
-        const ACTION: &str = "DescribeCdnDomainDetail";
-        let params = [("DomainName", name.to_string())];
-        let answer = match self.client.call(ACTION, &params, Effect::Read).await {
-            Ok(answer) => answer,
-            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
+        let Some((mut domain, detail)) = self.read_detail(name).await? else {
+            return Ok(None);
         };
-        let mut domain = mapping::domain_from_detail(&answer)
-            .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read))?;
-        config_client::read_into(self, &mut domain, &answer).await?;
+        config_client::read_into(self, &mut domain, &detail).await?;
         Ok(Some(domain))
     }
 
