@@ -275,3 +275,25 @@ async fn wait_configured(
         wait = (wait * 2).min(p.poll.max);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_parameter_names_the_mentioned_function() {
+        let set = config_map::functions(&Domain {
+            ipv6: Some(true),
+            origin_host: Some("o.example.com".into()),
+            ..super::super::config_tests::bare()
+        });
+        let mut e = ProviderError::new(VENDOR, BATCH_SET, ErrorKind::Invalid, "ipv6 is not open");
+        e.code = Some("InvalidParameter".into());
+        assert_eq!(
+            name_function(e.clone(), &set).message,
+            "ipv6 is not open (function ipv6)"
+        );
+        e.code = Some("Throttling".into());
+        assert_eq!(name_function(e, &set).message, "ipv6 is not open");
+    }
+}

@@ -235,7 +235,7 @@ fn cache_rules(configs: &[LiveConfig]) -> Result<Vec<CacheRule>, String> {
         }
     }
     // Stable: equal weights keep extensions first, then paths by creation.
-    rules.sort_by(|a, b| b.0.cmp(&a.0));
+    rules.sort_by_key(|r| std::cmp::Reverse(r.0));
     Ok(rules
         .into_iter()
         .enumerate()

@@ -144,12 +144,14 @@ fn round_trip(d: &Domain) {
     }
 }
 
+type Change = Box<dyn Fn(&mut Domain)>;
+
 #[test]
 fn every_feature_round_trips() {
     let f = full();
     round_trip(&bare());
     round_trip(&f);
-    let variants: Vec<Box<dyn Fn(&mut Domain)>> = vec![
+    let variants: Vec<Change> = vec![
         Box::new(|d| d.origin_protocol = Some(OriginProtocol::Https)),
         Box::new(|d| d.origin_protocol = Some(OriginProtocol::Http)),
         Box::new(|d| d.referer.as_mut().unwrap().mode = FilterMode::Deny),
