@@ -1,22 +1,51 @@
 //! What Alibaba Cloud CDN can express of the neutral schema, and its limits.
 
 use super::validate::MAX_IP_ORIGINS;
+use super::validate_config::{MAX_CACHE_RULES, MAX_IP_LIST, MAX_REFERER_LIST, MAX_UA_LIST};
 use crate::provider::Capabilities;
 
 pub static CAPABILITIES: Capabilities = Capabilities {
     vendor: "aliyun",
     resource_types: &["cdn_domain"],
+    // Leaf attributes only: a listed block (say "/origins") would make
+    // `supports` accept anything under it, including attributes added to
+    // the schema later.
     attributes: &[
         "/name",
         "/cdn_type",
         "/enabled",
-        // Not "/origins" itself: `supports` would then accept any attribute
-        // under it, including ones added to the schema later.
         "/origins/*/type",
         "/origins/*/address",
         "/origins/*/port",
         "/origins/*/priority",
         "/origins/*/weight",
+        "/origin_host",
+        "/origin_protocol",
+        "/ipv6",
+        "/cache_rules/*/match",
+        "/cache_rules/*/patterns",
+        "/cache_rules/*/ttl",
+        "/cache_rules/*/ignore_query",
+        "/cache_rules/*/honor_no_cache",
+        "/cache_rules/*/priority",
+        "/referer/mode",
+        "/referer/list",
+        "/referer/allow_empty",
+        "/ip_filter/mode",
+        "/ip_filter/list",
+        "/user_agent_filter/mode",
+        "/user_agent_filter/list",
+        "/response_headers/*/name",
+        "/response_headers/*/value",
+        "/origin_request_headers/*/name",
+        "/origin_request_headers/*/value",
+        "/https/http2",
+        "/https/force_redirect",
+        "/https/min_tls_version",
+        "/https/certificate/id",
+        "/https/certificate/public_pem",
+        "/https/certificate/private_pem",
+        "/compression/enabled",
         "/cname",
         "/https_cname",
         "/status",
@@ -24,31 +53,80 @@ pub static CAPABILITIES: Capabilities = Capabilities {
         "/modified_at",
     ],
     max_origins: MAX_IP_ORIGINS,
-    allowed_values: &[],
-    max_items: &[],
+    // Values compared as their JSON text without quotes.
+    allowed_values: &[
+        // No regular expressions: filetype_based_ttl_set and
+        // path_based_ttl_set only.
+        ("/cache_rules/*/match", &["extension", "directory", "path"]),
+        // No per-rule query or no-cache handling in the TTL functions.
+        ("/cache_rules/*/ignore_query", &["false"]),
+        ("/cache_rules/*/honor_no_cache", &["false"]),
+    ],
+    max_items: &[
+        ("/cache_rules", MAX_CACHE_RULES),
+        ("/referer/list", MAX_REFERER_LIST),
+        ("/ip_filter/list", MAX_IP_LIST),
+        ("/user_agent_filter/list", MAX_UA_LIST),
+    ],
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::schema::CDN_DOMAIN;
+    use crate::model::schema::{BlockSchema, CDN_DOMAIN};
 
-    /// Every attribute of the current `cdn_domain` schema is supported: a
-    /// new attribute added to the schema fails here until it is mapped.
-    #[test]
-    fn covers_the_whole_schema() {
-        let block = CDN_DOMAIN.block;
+    /// Deliberately not expressible: gzip has no content types or size.
+    const UNSUPPORTED: &[&str] = &["/compression/content_types", "/compression/min_size"];
+
+    /// Every attribute pointer of a block, nested blocks included (`*` for
+    /// list indexes, none for single blocks).
+    fn pointers(block: &BlockSchema, prefix: &str, out: &mut Vec<String>) {
         for a in block.attributes {
-            let p = format!("/{}", a.name);
-            assert!(CAPABILITIES.supports(&p), "{p}");
+            out.push(format!("{prefix}/{}", a.name));
         }
         for nested in block.blocks {
-            for a in nested.block.attributes {
-                let p = format!("/{}/0/{}", nested.json_name, a.name);
-                assert!(CAPABILITIES.supports(&p), "{p}");
-            }
+            let p = if nested.single {
+                format!("{prefix}/{}", nested.json_name)
+            } else {
+                format!("{prefix}/{}/*", nested.json_name)
+            };
+            pointers(nested.block, &p, out);
+        }
+    }
+
+    /// Every attribute of the `cdn_domain` schema is supported except the
+    /// ones listed as deliberately unsupported: a new attribute added to
+    /// the schema fails here until it is mapped or listed.
+    #[test]
+    fn covers_the_whole_schema() {
+        let mut all = Vec::new();
+        pointers(CDN_DOMAIN.block, "", &mut all);
+        let unsupported: Vec<&str> = all
+            .iter()
+            .filter(|p| !CAPABILITIES.supports(&p.replace('*', "0")))
+            .map(|p| p.as_str())
+            .collect();
+        assert_eq!(unsupported, UNSUPPORTED);
+        // Nothing listed that the schema does not have.
+        for a in CAPABILITIES.attributes {
+            assert!(all.iter().any(|p| p == a), "{a} is not in the schema");
         }
         assert!(!CAPABILITIES.supports("/origins/0/unknown"));
+        assert!(!CAPABILITIES.supports("/cache_rules/0/unknown"));
         assert_eq!(CAPABILITIES.max_origins, 20);
+    }
+
+    #[test]
+    fn value_restrictions_and_limits() {
+        assert_eq!(
+            CAPABILITIES.allowed_values("/cache_rules/3/match"),
+            Some(&["extension", "directory", "path"][..])
+        );
+        assert_eq!(
+            CAPABILITIES.allowed_values("/cache_rules/0/ignore_query"),
+            Some(&["false"][..])
+        );
+        assert_eq!(CAPABILITIES.max_items("/referer/list"), Some(100));
+        assert_eq!(CAPABILITIES.max_items("/cache_rules"), Some(99));
     }
 }

@@ -6,7 +6,7 @@
 use super::error::Effect;
 use super::{mapping, AliyunProvider};
 use crate::model::Domain;
-use crate::provider::{ErrorKind, Provider, ProviderError};
+use crate::provider::{ErrorKind, ProviderError};
 use std::time::Instant;
 
 const ACTION: &str = "AddCdnDomain";
@@ -29,7 +29,7 @@ pub async fn create(p: &AliyunProvider, domain: &Domain) -> Result<(), ProviderE
         }
         if matches!(error.kind, ErrorKind::OutcomeUnknown | ErrorKind::Server) {
             maybe_created = true;
-            match p.read_domain(&domain.name).await {
+            match p.read_detail(&domain.name).await {
                 Ok(Some(_)) => return Ok(()),
                 Ok(None) => {}
                 // We cannot tell: say so rather than guess.

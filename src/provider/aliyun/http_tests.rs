@@ -92,7 +92,9 @@ async fn read_sends_a_signed_form_post_and_parses_json() {
     assert_eq!(d.origins.len(), 2);
     assert_eq!(d.status.as_deref(), Some("online"));
     let seen = c.seen();
-    assert_eq!(seen.len(), 1);
+    // The detail, then the configuration (SSL is off: no certificate read).
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].action(), "DescribeCdnDomainConfigs");
     let r = &seen[0];
     assert_eq!(r.method, "POST");
     assert_eq!(r.content_type, "application/x-www-form-urlencoded");
@@ -188,14 +190,15 @@ async fn throttling_is_retried_with_a_fresh_signature() {
     cfg.observer = Some(obs.clone());
     let p = AliyunProvider::new(cfg).unwrap();
     assert!(p.read_domain("img.example.com").await.unwrap().is_some());
+    // Two throttled attempts, the detail, then the configuration.
     let seen = c.seen();
-    assert_eq!(seen.len(), 3);
+    assert_eq!(seen.len(), 4);
     let nonces: std::collections::HashSet<_> = seen
         .iter()
         .map(|s| s.params["SignatureNonce"].clone())
         .collect();
-    assert_eq!(nonces.len(), 3);
-    assert_eq!(obs.calls.load(Ordering::SeqCst), 3);
+    assert_eq!(nonces.len(), 4);
+    assert_eq!(obs.calls.load(Ordering::SeqCst), 4);
     assert_eq!(obs.retries.load(Ordering::SeqCst), 2);
 }
 

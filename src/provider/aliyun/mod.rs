@@ -4,16 +4,25 @@
 
 mod body;
 pub mod capabilities;
+mod cert;
 mod client;
+mod config_client;
+mod config_map;
+mod config_read;
 mod create;
 pub mod error;
 mod mapping;
 pub mod signer;
 pub mod validate;
+mod validate_config;
 mod xml;
 
 #[cfg(test)]
 mod canned;
+#[cfg(test)]
+mod config_http_tests;
+#[cfg(test)]
+mod config_tests;
 #[cfg(test)]
 mod http_tests;
 
@@ -26,7 +35,9 @@ use crate::provider::{
 };
 use async_trait::async_trait;
 use client::Client;
+use config_client::PollPolicy;
 use error::{Effect, VENDOR};
+use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
@@ -72,6 +83,8 @@ impl fmt::Debug for AliyunConfig {
 #[derive(Debug)]
 pub struct AliyunProvider {
     client: Client,
+    /// Waiting for configs to be applied.
+    poll: PollPolicy,
 }
 
 /// Idempotent writes (modify, start, stop, delete) may repeat a call whose
@@ -87,7 +100,23 @@ impl AliyunProvider {
     pub fn new(config: AliyunConfig) -> Result<Self, ProviderError> {
         Ok(AliyunProvider {
             client: Client::new(&config)?,
+            poll: PollPolicy::default(),
         })
+    }
+
+    /// `DescribeCdnDomainDetail` alone: the domain without its
+    /// configuration, and the answer; `None` if it does not exist.
+    async fn read_detail(&self, name: &str) -> Result<Option<(Domain, Value)>, ProviderError> {
+        const ACTION: &str = "DescribeCdnDomainDetail";
+        let params = [("DomainName", name.to_string())];
+        let answer = match self.client.call(ACTION, &params, Effect::Read).await {
+            Ok(answer) => answer,
+            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let domain = mapping::domain_from_detail(&answer)
+            .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read))?;
+        Ok(Some((domain, answer)))
     }
 
     async fn write(&self, action: &str, params: &[(&str, String)]) -> Result<(), ProviderError> {
@@ -146,19 +175,18 @@ impl Provider for AliyunProvider {
     }
 
     async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
-        const ACTION: &str = "DescribeCdnDomainDetail";
-        let params = [("DomainName", name.to_string())];
-        match self.client.call(ACTION, &params, Effect::Read).await {
-            Ok(answer) => mapping::domain_from_detail(&answer)
-                .map(Some)
-                .map_err(|why| error::malformed(ACTION, 200, why, Effect::Read)),
-            Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        let Some((mut domain, detail)) = self.read_detail(name).await? else {
+            return Ok(None);
+        };
+        config_client::read_into(self, &mut domain, &detail).await?;
+        Ok(Some(domain))
     }
 
+    /// AddCdnDomain with the origins, then the whole configuration.
     async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError> {
-        create::create(self, domain).await
+        create::create(self, domain).await?;
+        let bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
+        config_client::update(self, &bare, domain, true).await
     }
 
     async fn update_domain(&self, prior: &Domain, desired: &Domain) -> Result<(), ProviderError> {
@@ -173,11 +201,38 @@ impl Provider for AliyunProvider {
                 ),
             ));
         }
-        if prior.origins == desired.origins {
-            return Ok(());
+        config_client::update(self, prior, desired, false).await
+    }
+
+    fn update_batch_key(&self, prior: &Domain, desired: &Domain) -> Option<String> {
+        config_map::batch_key(prior, desired)
+    }
+
+    /// Updates with the same batch key share `BatchSetCdnDomainConfig`
+    /// calls (50 domains each); any other update is applied on its own.
+    async fn update_domains(&self, updates: &[(Domain, Domain)]) -> Vec<Result<(), ProviderError>> {
+        let key = updates
+            .first()
+            .and_then(|(p, d)| self.update_batch_key(p, d));
+        let shared: Vec<bool> = updates
+            .iter()
+            .map(|(p, d)| key.is_some() && self.update_batch_key(p, d) == key)
+            .collect();
+        let batch: Vec<(Domain, Domain)> = updates
+            .iter()
+            .zip(&shared)
+            .filter(|(_, s)| **s)
+            .map(|(u, _)| u.clone())
+            .collect();
+        let mut batched = config_client::update_many(self, &batch).await.into_iter();
+        let mut out = Vec::with_capacity(updates.len());
+        for ((prior, desired), s) in updates.iter().zip(shared) {
+            out.push(match s {
+                true => batched.next().expect("one result per batched update"),
+                false => self.update_domain(prior, desired).await,
+            });
         }
-        self.write("ModifyCdnDomain", &mapping::modify_domain_params(desired))
-            .await
+        out
     }
 
     async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError> {

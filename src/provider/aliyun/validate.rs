@@ -110,6 +110,7 @@ pub fn validate(d: &Domain) -> Vec<Invalid> {
             ));
         }
     }
+    super::validate_config::validate(d, &mut out);
     out
 }
 
