@@ -1,5 +1,5 @@
 //! Mapping JSON pointers of an evaluated resource (`/name`,
-//! `/origins/1/address`) back to the attribute or block that set them,
+//! `/origins/1/address`, `/https/certificate/id`, `/referer/list/2`) back to the attribute or block that set them,
 //! falling back to the enclosing block and then the resource header.
 
 use super::source::SourceFile;
@@ -52,6 +52,11 @@ fn walk(body: &Body, schema: &BlockSchema, segs: &[String]) -> Option<Range<usiz
         .blocks
         .iter()
         .find(|b| b.json_name == first.as_str())?;
+    if nested.single {
+        // `/https/certificate/private_pem`: no index below a single block.
+        let block = body.get_blocks(nested.name).next()?;
+        return Some(walk(&block.body, nested.block, &segs[1..]).unwrap_or(block.span()?));
+    }
     let Some(index) = segs.get(1).and_then(|i| i.parse::<usize>().ok()) else {
         // The whole list: point at its first block.
         return body.get_blocks(nested.name).next().and_then(|b| b.span());
@@ -104,5 +109,29 @@ mod tests {
             &src[l.byte_range.0..l.byte_range.1],
             "resource \"cdn_domain\" \"a\""
         );
+    }
+
+    #[test]
+    fn pointers_through_single_blocks() {
+        let src = "resource \"cdn_domain\" \"a\" {\n  referer {\n    mode = \"allow\"\n    list = [\"a.example.com\", \"b.example.com\",\n      \"c.example.com\"]\n  }\n  https {\n    http2 = true\n    certificate {\n      private_pem = var.key\n    }\n  }\n  ip_filter {\n    list = concat([\"192.0.2.1\"])\n  }\n}\n";
+        let f = SourceFile::new("m.hcl", src);
+        let body = hcl_edit::parser::parse_body(src).unwrap();
+        let block = body.blocks().next().unwrap();
+        let at = |p: &str| {
+            locate_in_block(&f, block, CDN_DOMAIN.block, p)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(at("/https"), "m.hcl:7:3");
+        assert_eq!(at("/https/http2"), "m.hcl:8:5");
+        assert_eq!(at("/https/certificate"), "m.hcl:9:5");
+        assert_eq!(at("/https/certificate/private_pem"), "m.hcl:10:7");
+        assert_eq!(at("/https/certificate/id"), "m.hcl:9:5");
+        assert_eq!(at("/referer/list/2"), "m.hcl:5:7");
+        assert_eq!(at("/referer/list/1"), "m.hcl:4:30");
+        // Not a literal list: the attribute.
+        assert_eq!(at("/ip_filter/list/0"), "m.hcl:14:5");
+        // Absent single block: the resource header.
+        assert_eq!(at("/compression/min_size"), "m.hcl:1:1");
     }
 }
