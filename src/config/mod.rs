@@ -165,8 +165,9 @@ impl Config {
         let mut errors = out.errors;
         if errors.is_empty() {
             for p in validate::check(&address.resource_type, &pv) {
-                let locate =
-                    |ptr: &str| locate::locate_in_block(&decl.file, &decl.block, schema.block, ptr);
+                let locate = |ptr: &str| {
+                    locate::locate_value_in_block(&decl.file, &decl.block, schema.block, ptr)
+                };
                 let mut detail = p.detail;
                 if let Some(first) = p.first.as_deref().and_then(locate) {
                     detail.push_str(&format!(" The first is at {first}."));
@@ -208,3 +209,5 @@ impl Desired for Config {
         locate::locate_in_block(&decl.file, &decl.block, schema.block, pointer)
     }
 }
+#[cfg(test)]
+mod tests_features;

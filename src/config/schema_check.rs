@@ -164,11 +164,8 @@ pub fn eval_block(
         }
         if nested.single {
             if let Some(first) = firsts.get(nested.name) {
+                // Its body is not checked: it is to be merged or removed.
                 duplicate_single(out, f, nested.name, first, b);
-                // Still check its body, but keep none of its values.
-                let mut scratch = Collected::default();
-                eval_block(scope, f, b, nested.block, &[], "", &mut scratch);
-                out.errors.extend(scratch.errors);
                 continue;
             }
             firsts.insert(nested.name, b);
