@@ -210,4 +210,6 @@ impl Desired for Config {
     }
 }
 #[cfg(test)]
+mod tests_domain_invalid;
+#[cfg(test)]
 mod tests_features;
