@@ -226,6 +226,27 @@ mod tests {
     }
 
     #[test]
+    fn sensitive_entries_never_shown() {
+        let mut pv = PlannedValue::known(json!({
+            "name": "a.example.com",
+            "origins": [],
+            "ip_filter": {"mode": "deny", "list": ["192.0.2.1/24", "192.0.2.1/24"]},
+            "referer": {"mode": "allow", "list": ["https://h1dden.example.com", "h1dden.example.com", "h1dden.example.com"]},
+            "cache_rules": [{"match": "path", "patterns": ["s3cret"], "ttl": "s3cret"}],
+        }));
+        for p in ["/ip_filter/list", "/referer/list", "/cache_rules/0"] {
+            pv.sensitive.insert(p.into());
+        }
+        let problems = check("cdn_domain", &pv);
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        for p in problems {
+            for secret in ["192.0.2", "h1dden", "s3cret"] {
+                assert!(!p.detail.contains(secret), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
     fn unknown_values_are_skipped() {
         let mut pv = PlannedValue::known(json!({
             "name": "a.example.com",
