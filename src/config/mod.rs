@@ -19,6 +19,9 @@ mod source;
 mod traversal;
 mod types;
 mod validate;
+mod validate_filters;
+mod validate_https;
+mod validate_rules;
 mod value;
 mod variables;
 
@@ -162,8 +165,18 @@ impl Config {
         let mut errors = out.errors;
         if errors.is_empty() {
             for p in validate::check(&address.resource_type, &pv) {
-                let at = locate::locate_in_block(&decl.file, &decl.block, schema.block, &p.pointer);
-                errors.push(diagnostics::EvalError::new(p.summary, p.detail, at));
+                let locate = |ptr: &str| {
+                    locate::locate_value_in_block(&decl.file, &decl.block, schema.block, ptr)
+                };
+                let mut detail = p.detail;
+                if let Some(first) = p.first.as_deref().and_then(locate) {
+                    detail.push_str(&format!(" The first is at {first}."));
+                }
+                errors.push(diagnostics::EvalError::new(
+                    p.summary,
+                    detail,
+                    locate(&p.pointer),
+                ));
             }
         }
         (pv, errors)
@@ -196,3 +209,7 @@ impl Desired for Config {
         locate::locate_in_block(&decl.file, &decl.block, schema.block, pointer)
     }
 }
+#[cfg(test)]
+mod tests_domain_invalid;
+#[cfg(test)]
+mod tests_features;

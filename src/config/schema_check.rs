@@ -1,14 +1,15 @@
 //! Evaluating a block body against its schema into the schema's JSON shape:
 //! attributes by name, repeatable nested blocks as lists under their
-//! `json_name`, defaults applied, computed attributes refused, types and
-//! `one_of` checked, required attributes and block counts enforced.
+//! `json_name`, single blocks as an object (or null when absent), defaults
+//! applied, computed attributes refused, types and `one_of` checked,
+//! required attributes and block counts enforced.
 
 use super::diagnostics::{did_you_mean, EvalError};
 use super::eval::Scope;
 use super::locate::header_span;
 use super::source::SourceFile;
 use super::types::convert;
-use super::value::{Val, V};
+use super::value::Val;
 use crate::model::schema::BlockSchema;
 use crate::model::value::pointer_segment;
 use crate::model::{Diagnostic, Unknown};
@@ -91,6 +92,9 @@ pub fn eval_block(
                 continue;
             }
         };
+        // Tainted before any message can show it: a write-only or
+        // sensitive attribute is never quoted, not even when mistyped.
+        let v = v.tainted(attr.sensitive);
         let v = match convert(v, &attr.ty.into()) {
             Ok(v) => v,
             Err(msg) => {
@@ -125,10 +129,6 @@ pub fn eval_block(
         if v.val == Val::Null {
             continue;
         }
-        let v = V {
-            sensitive: v.sensitive || attr.sensitive,
-            ..v
-        };
         let p = format!("{ptr}/{}", pointer_segment(key));
         attrs.insert(
             attr.name,
@@ -136,6 +136,8 @@ pub fn eval_block(
         );
     }
     let mut lists: BTreeMap<&str, Vec<Json>> = BTreeMap::new();
+    // The first block of each single-block type, for "at most one".
+    let mut firsts: BTreeMap<&str, &Block> = BTreeMap::new();
     for b in block.body.blocks() {
         let ident = b.ident.as_str();
         present.insert(ident);
@@ -159,6 +161,21 @@ pub fn eval_block(
                 format!("A \"{ident}\" block has no labels."),
                 f.loc(l.span()),
             );
+        }
+        if nested.single {
+            if let Some(first) = firsts.get(nested.name) {
+                // Its body is not checked: it is to be merged or removed.
+                duplicate_single(out, f, nested.name, first, b);
+                continue;
+            }
+            firsts.insert(nested.name, b);
+            let p = format!("{ptr}/{}", pointer_segment(nested.json_name));
+            let obj = eval_block(scope, f, b, nested.block, &[], &p, out);
+            lists
+                .entry(nested.json_name)
+                .or_default()
+                .push(Json::Object(obj));
+            continue;
         }
         let list = lists.entry(nested.json_name).or_default();
         let p = format!("{ptr}/{}/{}", nested.json_name, list.len());
@@ -197,9 +214,21 @@ pub fn eval_block(
     }
     for nested in schema.blocks {
         let list = lists.remove(nested.json_name).unwrap_or_default();
-        if list.len() < nested.min_items
-            && (!list.is_empty() || !misspelled_block(&present, nested.name))
-        {
+        let short = list.len() < nested.min_items
+            && (!list.is_empty() || !misspelled_block(&present, nested.name));
+        if short && nested.single {
+            missing(
+                out,
+                f,
+                header.clone(),
+                &format!(
+                    "A \"{}\" block is required inside \"{}\".",
+                    nested.name,
+                    block.ident.as_str()
+                ),
+                &format!("Missing {} block", nested.name),
+            );
+        } else if short {
             missing(
                 out,
                 f,
@@ -213,7 +242,10 @@ pub fn eval_block(
                 &format!("Insufficient {} blocks", nested.name),
             );
         }
-        if let Some(max) = nested.max_items.filter(|m| list.len() > *m) {
+        if let Some(max) = nested
+            .max_items
+            .filter(|m| list.len() > *m && !nested.single)
+        {
             missing(
                 out,
                 f,
@@ -226,9 +258,41 @@ pub fn eval_block(
                 &format!("Too many {} blocks", nested.name),
             );
         }
-        obj.insert(nested.json_name.into(), Json::Array(list));
+        let value = if nested.single {
+            list.into_iter().next().unwrap_or(Json::Null)
+        } else {
+            Json::Array(list)
+        };
+        obj.insert(nested.json_name.into(), value);
     }
     obj
+}
+
+/// A second block of a single-block type: an error at the second, naming
+/// where the first is.
+fn duplicate_single(
+    out: &mut Collected,
+    f: &SourceFile,
+    name: &str,
+    first: &Block,
+    second: &Block,
+) {
+    let why = match name {
+        "ip_filter" => ": an ip_filter is either an allow list or a deny list; use one block",
+        "referer" => ": a referer is either an allow list or a deny list; use one block",
+        "user_agent_filter" => {
+            ": a user_agent_filter is either an allow list or a deny list; use one block"
+        }
+        _ => "",
+    };
+    let first_at = f
+        .loc(first.ident.span())
+        .map_or(String::new(), |l| format!(" The first is at {l}."));
+    out.error(
+        &format!("Duplicate {name} block"),
+        format!("At most one {name} block is allowed{why}.{first_at}"),
+        f.loc(second.ident.span()),
+    );
 }
 
 fn missing(

@@ -1,5 +1,6 @@
 //! Attribute paths into a resource's schema JSON (`origins`, `0`,
-//! `address`): which paths exist, for the validation lookup and for
+//! `address`; `https`, `certificate`, `id` through single blocks): which
+//! paths exist, for the validation lookup and for
 //! "Unsupported attribute" suggestions.
 
 use super::diagnostics::did_you_mean;
@@ -53,6 +54,12 @@ fn walk(block: &BlockSchema, path: &[String]) -> Result<(), (usize, Vec<&'static
         let Some(nested) = block.blocks.iter().find(|b| b.json_name == seg) else {
             return Err((i, json_keys(block)));
         };
+        if nested.single {
+            // `https.certificate.id`: no index below a single block.
+            block = nested.block;
+            i += 1;
+            continue;
+        }
         if i + 1 == path.len() {
             return Ok(());
         }
@@ -88,5 +95,23 @@ mod tests {
         assert_eq!(schema_lookup(&a, &p(&["cnam"])), Lookup::NoSuchAttribute);
         let (i, hint) = unsupported_segment("cdn_domain", &p(&["origins", "0", "adress"]));
         assert_eq!((i, hint.as_str()), (2, " Did you mean \"address\"?"));
+        for ok in [
+            &["https"][..],
+            &["https", "http2"],
+            &["https", "certificate", "id"],
+            &["referer", "list", "2"],
+            &["cache_rules", "0", "ttl"],
+        ] {
+            assert_eq!(schema_lookup(&a, &p(ok)), Lookup::Unknown, "{ok:?}");
+        }
+        assert_eq!(
+            schema_lookup(&a, &p(&["https", "0", "http2"])),
+            Lookup::NoSuchAttribute
+        );
+        let (i, hint) = unsupported_segment("cdn_domain", &p(&["https", "htp2"]));
+        assert_eq!((i, hint.as_str()), (1, " Did you mean \"http2\"?"));
+        let (i, hint) =
+            unsupported_segment("cdn_domain", &p(&["https", "certificate", "privte_pem"]));
+        assert_eq!((i, hint.as_str()), (2, " Did you mean \"private_pem\"?"));
     }
 }

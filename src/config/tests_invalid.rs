@@ -7,7 +7,7 @@ use super::parse::read_file;
 use super::tests_valid::fixture;
 use super::*;
 
-fn diags(name: &str, inputs: &VarInputs) -> Vec<Diagnostic> {
+pub(super) fn diags(name: &str, inputs: &VarInputs) -> Vec<Diagnostic> {
     let path = fixture(&format!("invalid/{name}.hcl"));
     let file = match read_file(&path) {
         Ok(f) => f,
@@ -171,7 +171,7 @@ fn invalid_domain_name() {
         "invalid_domain",
         "Invalid domain name",
         "\"bad_name.example.com\" is not a valid domain name",
-        "4:3",
+        "4:10",
     );
 }
 
@@ -181,7 +181,7 @@ fn origin_ip_address() {
         "origin_ip",
         "Invalid origin address",
         "An origin of type \"ip\" needs an IP address, but got \"origin.example.com\".",
-        "7:5",
+        "7:15",
     );
 }
 
@@ -191,7 +191,7 @@ fn origin_host_name() {
         "origin_domain",
         "Invalid origin address",
         "An origin of type \"domain\" needs a host name, but got \"not a host\".",
-        "11:5",
+        "11:15",
     );
 }
 
@@ -201,7 +201,7 @@ fn origin_port_range() {
         "origin_port",
         "Invalid port",
         "from 1 to 65535, but got 70000.",
-        "8:5",
+        "8:15",
     );
 }
 

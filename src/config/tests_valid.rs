@@ -112,7 +112,10 @@ fn evaluate_with_known_references() {
             "origins": [
                 {"type": "ip", "address": "192.0.2.10", "port": 80, "priority": 20, "weight": 10},
                 {"type": "domain", "address": "origin.example.com", "port": 8080, "priority": 30, "weight": 5},
-            ]
+            ],
+            // Absent list blocks are empty lists, absent single blocks null.
+            "cache_rules": [], "referer": null, "ip_filter": null, "user_agent_filter": null,
+            "response_headers": [], "origin_request_headers": [], "https": null, "compression": null,
         })
     );
     assert!(web.is_wholly_known());
