@@ -12,7 +12,7 @@ use crate::plan::validate::vendor_checks;
 use crate::plan::{
     Action, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift, PLAN_FORMAT_VERSION,
 };
-use crate::provider::ProviderSet;
+use crate::provider::{Provider, ProviderSet};
 use crate::state::{ResourceState, State};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -241,7 +241,7 @@ fn plan_desired(
             }
         };
         let schema = resource_schema(&address.resource_type).expect("config checks resource types");
-        if let Err(d) = canonicalise(&address, &mut value) {
+        if let Err(d) = canonicalise(&address, &mut value, provider.as_ref()) {
             diagnostics.push(d.at(desired.locate(&address, "")));
             continue;
         }
@@ -264,14 +264,20 @@ fn plan_desired(
 }
 
 /// Put a wholly known value in the model's canonical form (`"60m"` becomes
-/// `"1h"`, defaults filled), so equal configurations compare equal.
-fn canonicalise(address: &Address, value: &mut PlannedValue) -> Result<(), Diagnostic> {
+/// `"1h"`, defaults filled) and in the form the vendor reports back, so equal
+/// configurations compare equal.
+fn canonicalise(
+    address: &Address,
+    value: &mut PlannedValue,
+    provider: &dyn Provider,
+) -> Result<(), Diagnostic> {
     if address.resource_type != "cdn_domain" || !value.is_wholly_known() {
         return Ok(());
     }
-    let domain = crate::model::Domain::from_json(&value.value).map_err(|e| {
+    let mut domain = crate::model::Domain::from_json(&value.value).map_err(|e| {
         Diagnostic::error("Invalid resource value").with_detail(format!("{address}: {e}"))
     })?;
+    provider.normalise(&mut domain);
     value.value = domain.to_json();
     Ok(())
 }
@@ -315,14 +321,14 @@ fn decide(
         } else {
             Action::Update
         };
-        // Keep the live computed values; take every configured key from the config.
-        let mut after = PlannedValue {
-            value: prior.attributes.clone(),
-            ..desired.clone()
-        };
-        if let (Json::Object(out), Json::Object(want)) = (&mut after.value, &desired.value) {
-            for (k, v) in want {
-                out.insert(k.clone(), v.clone());
+        // Everything configurable comes from the config (a key it leaves
+        // out is unset); the computed values stay as the vendor reports them.
+        let mut after = desired;
+        if let (Json::Object(out), Json::Object(live)) = (&mut after.value, &prior.attributes) {
+            for attr in schema.attributes.iter().filter(|a| a.computed) {
+                if let Some(v) = live.get(attr.name) {
+                    out.insert(attr.name.to_string(), v.clone());
+                }
             }
         }
         change.after = Some(after);

@@ -54,6 +54,11 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Vendor rules the neutral schema cannot express (origin mixes, counts).
     fn validate_domain(&self, domain: &Domain) -> Vec<Invalid>;
 
+    /// Bring a desired domain into the form the vendor will report back, so
+    /// an unchanged configuration plans as no change (e.g. a priority equal
+    /// to the one the vendor derives anyway). Default: unchanged.
+    fn normalise(&self, _domain: &mut Domain) {}
+
     /// Every domain on the account (all pages).
     async fn list_domains(&self) -> Result<Vec<DomainSummary>, ProviderError>;
 

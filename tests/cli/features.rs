@@ -56,6 +56,7 @@ resource "cdn_domain" "site" {{
     match    = "extension"
     patterns = ["jpg", "png"]
     ttl      = "{ttl}"
+    priority = 99 # the weight Alibaba derives for the first rule anyway
   }}
 
   cache_rule {{
@@ -118,7 +119,10 @@ fn every_feature_round_trips_and_changes_in_one_batch() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.all().contains("KEYMATERIAL"), "{r:?}");
     let state = String::from_utf8(p.state_bytes().unwrap()).unwrap();
-    assert!(!state.contains("KEYMATERIAL") && state.contains("sha256:"), "state keeps a digest only");
+    assert!(
+        !state.contains("KEYMATERIAL") && state.contains("sha256:"),
+        "state keeps a digest only"
+    );
 
     let r = p.run_env(&["plan", "-detailed-exitcode"], &env);
     assert_eq!(r.code, 0, "no perpetual diff: {r:?}");
@@ -127,12 +131,21 @@ fn every_feature_round_trips_and_changes_in_one_batch() {
     p.write("main.hcl", &site(&emu.url(), 1, true));
     let r = p.run_env(&["plan", "-detailed-exitcode"], &env);
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stdout.contains("~ value = \"DENY\" -> \"SAMEORIGIN\""), "{r:?}");
-    assert!(r.stdout.contains("~ ttl      = \"1h\" -> \"2h\""), "{r:?}");
+    assert!(
+        r.stdout.contains("~ value = \"DENY\" -> \"SAMEORIGIN\""),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("~ ttl = \"1h\" -> \"2h\""), "{r:?}");
     emu.handle.as_ref().unwrap().reset_calls();
     let r = p.run_env(&["apply", "-auto-approve"], &env);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(emu.handle.as_ref().unwrap().aliyun_calls("BatchSetCdnDomainConfig"), 1);
+    assert_eq!(
+        emu.handle
+            .as_ref()
+            .unwrap()
+            .aliyun_calls("BatchSetCdnDomainConfig"),
+        1
+    );
     assert_eq!(p.run_env(&["plan", "-detailed-exitcode"], &env).code, 0);
 
     // Removing a feature deletes its function.
@@ -143,15 +156,31 @@ fn every_feature_round_trips_and_changes_in_one_batch() {
     emu.handle.as_ref().unwrap().reset_calls();
     let r = p.run_env(&["apply", "-auto-approve"], &env);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(emu.handle.as_ref().unwrap().aliyun_calls("DeleteSpecificConfig") >= 1);
+    assert!(
+        emu.handle
+            .as_ref()
+            .unwrap()
+            .aliyun_calls("DeleteSpecificConfig")
+            >= 1
+    );
     assert_eq!(p.run_env(&["plan", "-detailed-exitcode"], &env).code, 0);
 
     // A new private key plans an update although the vendor never returns it.
     let other_key = KEY.replace("KEYMATERIAL", "OTHERKEYXX");
-    let r = p.run_env(&["plan", "-detailed-exitcode"], &[("CDNFORM_VAR_key", other_key.as_str())]);
+    let r = p.run_env(
+        &["plan", "-detailed-exitcode"],
+        &[("CDNFORM_VAR_key", other_key.as_str())],
+    );
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stdout.contains("private_pem = (sensitive value) -> (sensitive value)"), "{r:?}");
-    assert!(!r.all().contains("KEYMATERIAL") && !r.all().contains("OTHERKEYXX"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("private_pem = (sensitive value) -> (sensitive value)"),
+        "{r:?}"
+    );
+    assert!(
+        !r.all().contains("KEYMATERIAL") && !r.all().contains("OTHERKEYXX"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -164,17 +193,29 @@ fn drift_of_one_function_is_that_attribute() {
 
     // Someone changes the response header in the console.
     let c = client(&emu);
-    let live = emu.runtime.block_on(c.read_domain("static.example.com")).unwrap().unwrap();
+    let live = emu
+        .runtime
+        .block_on(c.read_domain("static.example.com"))
+        .unwrap()
+        .unwrap();
     let mut changed = live.clone();
     changed.response_headers[0].value = "ALLOWALL".into();
-    emu.runtime.block_on(c.update_domain(&live, &changed)).unwrap();
+    emu.runtime
+        .block_on(c.update_domain(&live, &changed))
+        .unwrap();
 
     let r = p.run_env(&["plan", "-detailed-exitcode"], &env);
     assert_eq!(r.code, 2, "{r:?}");
     let drift = r.stdout.split("cdnform will perform").next().unwrap();
     assert!(drift.contains("# cdn_domain.site has changed"), "{r:?}");
-    assert!(drift.contains("~ value = \"DENY\" -> \"ALLOWALL\""), "{r:?}");
-    assert!(!drift.contains("referer"), "only the drifted attribute: {r:?}");
+    assert!(
+        drift.contains("~ value = \"DENY\" -> \"ALLOWALL\""),
+        "{r:?}"
+    );
+    assert!(
+        !drift.contains("referer"),
+        "only the drifted attribute: {r:?}"
+    );
 }
 
 #[test]
@@ -192,20 +233,30 @@ fn what_alibaba_cannot_express_is_a_plan_time_error() {
     assert_eq!(r.code, 1, "{r:?}");
     assert!(r.stderr.contains("aliyun cannot express"), "{r:?}");
     assert!(r.stderr.contains("cdn_domain.x"), "{r:?}");
-    assert!(r.stderr.contains("main.hcl:12:"), "{r:?}");
+    assert!(r.stderr.contains("main.hcl:14:5"), "{r:?}");
     let r = p.run(&["providers", "--json"]);
     assert_eq!(r.code, 0, "{r:?}");
     let matrix: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let aliyun = &matrix["vendors"][0];
     assert_eq!(aliyun["name"], "aliyun");
-    assert_eq!(aliyun["attributes"]["cdn_domain.referer.list"]["supported"], true);
-    assert_eq!(aliyun["attributes"]["cdn_domain.compression.min_size"]["supported"], false);
+    assert_eq!(
+        aliyun["attributes"]["cdn_domain.referer.list"]["supported"],
+        true
+    );
+    assert_eq!(
+        aliyun["attributes"]["cdn_domain.compression.min_size"]["supported"],
+        false
+    );
 }
 
 #[test]
 fn the_static_site_example_applies_cleanly() {
     let p = Project::new();
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/static-site/main.hcl")).unwrap();
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/static-site/main.hcl"
+    ))
+    .unwrap();
     p.write("main.hcl", &example);
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");

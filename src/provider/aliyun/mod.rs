@@ -137,6 +137,16 @@ impl Provider for AliyunProvider {
         &capabilities::CAPABILITIES
     }
 
+    /// A cache rule whose priority equals the weight Alibaba derives from
+    /// its position reads back without one: drop it here too.
+    fn normalise(&self, domain: &mut Domain) {
+        for (i, rule) in domain.cache_rules.iter_mut().enumerate() {
+            if rule.priority == Some(config_map::positional_weight(i)) {
+                rule.priority = None;
+            }
+        }
+    }
+
     fn validate_domain(&self, domain: &Domain) -> Vec<Invalid> {
         validate::validate(domain)
     }
