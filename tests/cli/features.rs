@@ -263,3 +263,40 @@ fn the_static_site_example_applies_cleanly() {
     let r = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 0, "{r:?}");
 }
+
+#[test]
+fn the_same_change_to_several_domains_is_one_call() {
+    let emu = Emu::start();
+    let p = Project::new();
+    let config = |value: &str| {
+        let mut text = provider_block(&emu.url());
+        for n in ["a", "b", "c"] {
+            text.push_str(&format!(
+                "resource \"cdn_domain\" \"{n}\" {{\n  name        = \"{n}.example.com\"\n  origin_host = \"{value}\"\n  origin {{\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }}\n}}\n"
+            ));
+        }
+        text
+    };
+    // A single-instance function (the origin Host header): the same
+    // arguments for every domain, so one call can carry them all. (Replacing
+    // repeatable functions such as headers deletes per-domain config ids
+    // first and is sent per domain.)
+    p.write("main.hcl", &config("origin-41.example.net"));
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+    p.write("main.hcl", &config("origin-42.example.net"));
+    emu.handle.as_ref().unwrap().reset_calls();
+    let r = p.run(&["apply", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains("0 added, 3 changed, 0 destroyed"),
+        "{r:?}"
+    );
+    assert_eq!(
+        emu.handle
+            .as_ref()
+            .unwrap()
+            .aliyun_calls("BatchSetCdnDomainConfig"),
+        1
+    );
+    assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
+}
