@@ -223,10 +223,25 @@ const ALIYUN_PROVIDER: BlockSchema = BlockSchema {
     blocks: &[],
 };
 
-pub const PROVIDERS: &[ProviderSchema] = &[ProviderSchema {
-    vendor: "aliyun",
-    block: &ALIYUN_PROVIDER,
-}];
+const BAISHAN_PROVIDER: BlockSchema = BlockSchema {
+    attributes: &[
+        AttrSchema::new("endpoint", AttrType::String)
+            .describe("API base URL, or \"embedded\" for the built-in emulator"),
+        AttrSchema::new("token", AttrType::String).sensitive(),
+    ],
+    blocks: &[],
+};
+
+pub const PROVIDERS: &[ProviderSchema] = &[
+    ProviderSchema {
+        vendor: "aliyun",
+        block: &ALIYUN_PROVIDER,
+    },
+    ProviderSchema {
+        vendor: "baishan",
+        block: &BAISHAN_PROVIDER,
+    },
+];
 
 pub fn provider_schema(vendor: &str) -> Option<&'static ProviderSchema> {
     PROVIDERS.iter().find(|p| p.vendor == vendor)

@@ -32,6 +32,8 @@ pub struct DomainSummary {
 /// Calls made by a provider, for progress reporting and the benchmark.
 pub trait CallObserver: Send + Sync {
     fn on_call(&self, vendor: &str, action: &str);
+    /// The client holds back to respect the vendor's rate limit.
+    fn on_rate_limit_wait(&self, _vendor: &str, _action: &str, _wait: std::time::Duration) {}
     fn on_retry(
         &self,
         vendor: &str,
