@@ -66,3 +66,57 @@ impl ApplyHook for HumanApplyHook {
         ));
     }
 }
+
+/// Vendor-call events worth a line on stderr: waits on a vendor's rate limit
+/// (with the expected wait) and retries, at most one line per vendor and
+/// second so a large plan does not flood the terminal.
+#[derive(Default)]
+pub struct HumanCallObserver {
+    last: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl HumanCallObserver {
+    fn throttled(&self, vendor: &str) -> bool {
+        let mut last = self.last.lock().expect("observer lock");
+        let now = std::time::Instant::now();
+        match last.get(vendor) {
+            Some(t) if now.duration_since(*t) < Duration::from_secs(1) => true,
+            _ => {
+                last.insert(vendor.to_string(), now);
+                false
+            }
+        }
+    }
+}
+
+impl crate::provider::CallObserver for HumanCallObserver {
+    fn on_call(&self, _vendor: &str, _action: &str) {}
+
+    fn on_rate_limit_wait(&self, vendor: &str, action: &str, wait: Duration) {
+        if !self.throttled(vendor) {
+            eprintln!(
+                "{vendor}: waiting {:.1}s for the vendor's rate limit ({action})",
+                wait.as_secs_f64()
+            );
+        }
+    }
+
+    fn on_retry(
+        &self,
+        vendor: &str,
+        action: &str,
+        error: &crate::provider::ProviderError,
+        wait: Duration,
+    ) {
+        if !self.throttled(vendor) {
+            let why = error
+                .code
+                .clone()
+                .unwrap_or_else(|| format!("{:?}", error.kind));
+            eprintln!(
+                "{vendor}: {action} answered {why}; retrying in {:.1}s",
+                wait.as_secs_f64()
+            );
+        }
+    }
+}

@@ -3,12 +3,13 @@
 //! starting the emulator in-process (the provider only sees a loopback URL).
 
 use crate::cli::error::CliError;
+use crate::cli::hooks::HumanCallObserver;
 use crate::config::{Config, ProviderConfig};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::model::Secret;
 use crate::provider::aliyun::{AliyunConfig, AliyunProvider};
 use crate::provider::retry::RetryPolicy;
-use crate::provider::{Provider, ProviderSet};
+use crate::provider::{CallObserver, Provider, ProviderSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -20,6 +21,8 @@ const EMBEDDED_KEY_SECRET: &str = "testsecret";
 
 pub struct ProviderRuntime {
     pub set: ProviderSet,
+    /// Reports rate-limit waits and retries of every provider.
+    pub observer: Arc<dyn CallObserver>,
     /// The in-process emulator, when a provider asked for it.
     pub emulator: Option<EmulatorHandle>,
 }
@@ -37,6 +40,7 @@ pub async fn build_providers(
 ) -> Result<ProviderRuntime, CliError> {
     let mut runtime = ProviderRuntime {
         set: ProviderSet::new(),
+        observer: Arc::new(HumanCallObserver::default()),
         emulator: None,
     };
     for p in config.providers() {
@@ -106,7 +110,7 @@ async fn aliyun(
         access_key_id: id,
         access_key_secret: Secret::new(secret),
         retry: RetryPolicy::default(),
-        observer: None,
+        observer: Some(runtime.observer.clone()),
     })
     .map_err(|e| CliError::user(format!("provider {}: {e}", p.addr)))
 }

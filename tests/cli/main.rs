@@ -3,6 +3,7 @@
 
 mod commands;
 mod common;
+mod conformance;
 mod errors;
 mod features;
 mod lifecycle;
