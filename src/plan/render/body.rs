@@ -231,7 +231,7 @@ impl Body {
                         } else {
                             (Some(i), None)
                         };
-                        self.nested(depth, action, nb, &old, &new, b, a, &p, after);
+                        self.nested(depth, action, nb, &old, b, a, &p, after);
                     }
                 }
                 _ => {
@@ -273,91 +273,51 @@ impl Body {
         let old_keys: Vec<String> = old.iter().map(|v| v.to_string()).collect();
         let new_keys: Vec<String> = new.iter().map(|v| v.to_string()).collect();
         let mut unchanged = 0;
+        let mut items: Vec<(Action, Option<usize>, Option<usize>)> = Vec::new();
         for op in capture_diff_slices(Algorithm::Myers, &old_keys, &new_keys) {
-            match op {
-                DiffOp::Equal { len, .. } => unchanged += len,
+            let (gone, added) = match op {
+                DiffOp::Equal { len, .. } => {
+                    unchanged += len;
+                    continue;
+                }
                 DiffOp::Delete {
                     old_index, old_len, ..
-                } => {
-                    for i in old_index..old_index + old_len {
-                        self.nested(
-                            depth,
-                            Action::Delete,
-                            nb,
-                            old,
-                            new,
-                            Some(i),
-                            None,
-                            ptr,
-                            after,
-                        );
-                    }
-                }
+                } => (old_index..old_index + old_len, 0..0),
                 DiffOp::Insert {
                     new_index, new_len, ..
-                } => {
-                    for i in new_index..new_index + new_len {
-                        self.nested(
-                            depth,
-                            Action::Create,
-                            nb,
-                            old,
-                            new,
-                            None,
-                            Some(i),
-                            ptr,
-                            after,
-                        );
-                    }
-                }
+                } => (0..0, new_index..new_index + new_len),
                 DiffOp::Replace {
                     old_index,
                     old_len,
                     new_index,
                     new_len,
                 } => {
+                    // Pair removed and added items up as in-place changes.
                     let pairs = old_len.min(new_len);
-                    for k in 0..pairs {
-                        self.nested(
-                            depth,
-                            Action::Update,
-                            nb,
-                            old,
-                            new,
-                            Some(old_index + k),
-                            Some(new_index + k),
-                            ptr,
-                            after,
-                        );
-                    }
-                    for i in old_index + pairs..old_index + old_len {
-                        self.nested(
-                            depth,
-                            Action::Delete,
-                            nb,
-                            old,
-                            new,
-                            Some(i),
-                            None,
-                            ptr,
-                            after,
-                        );
-                    }
-                    for i in new_index + pairs..new_index + new_len {
-                        self.nested(
-                            depth,
-                            Action::Create,
-                            nb,
-                            old,
-                            new,
-                            None,
-                            Some(i),
-                            ptr,
-                            after,
-                        );
-                    }
+                    items.extend(
+                        (0..pairs)
+                            .map(|k| (Action::Update, Some(old_index + k), Some(new_index + k))),
+                    );
+                    (
+                        old_index + pairs..old_index + old_len,
+                        new_index + pairs..new_index + new_len,
+                    )
                 }
-            }
+            };
+            items.extend(gone.map(|i| (Action::Delete, Some(i), None)));
+            items.extend(added.map(|i| (Action::Create, None, Some(i))));
+        }
+        for (action, before_index, after_index) in items {
+            self.nested(
+                depth,
+                action,
+                nb,
+                old,
+                before_index,
+                after_index,
+                ptr,
+                after,
+            );
         }
         unchanged
     }
@@ -369,7 +329,6 @@ impl Body {
         action: Action,
         nb: &crate::model::NestedBlock,
         old: &[Json],
-        new: &[Json],
         before_index: Option<usize>,
         after_index: Option<usize>,
         ptr: &str,
@@ -391,7 +350,6 @@ impl Body {
         let planned = after_index.and(after);
         self.block(depth + 1, action, nb.block, before, planned, &item_ptr, &[]);
         let _ = writeln!(self.out, "{}}}", " ".repeat(4 * depth + 4));
-        let _ = new;
     }
 }
 
