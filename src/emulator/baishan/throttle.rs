@@ -12,8 +12,9 @@
 //! - `X-Ratelimit-Limit` is that window's limit, `X-Ratelimit-Remaining` how many more
 //!   requests it admits after this one, `X-Retry-After` the whole seconds (rounded up) until
 //!   it ends and admits `limit` again; 0 when no window is open.
-//! - The headers describe the window with the fewest remaining requests (for a domain-config
-//!   write on a tie: the per-endpoint window); on a refusal, the window that refused.
+//! - The headers describe the general window, except on `POST /v2/domain/config`, where they
+//!   describe that endpoint's own window (the seed's example, on that endpoint's page, shows
+//!   `Grad: minute`); on a refusal they describe the window that refused.
 //! - A refused request uses up nothing. Answers that never reach the limiter (bad URL, bad
 //!   token) carry the general window's limit as if nothing had been used.
 
@@ -158,13 +159,21 @@ impl Throttle {
         }
         let general = current(&mut self.general, token, limits.window, now);
         general.used += 1;
-        let g = quota(general, limits.requests_per_window, limits.window, now);
         if !is_config_write {
-            return Ok(g);
+            return Ok(quota(
+                general,
+                limits.requests_per_window,
+                limits.window,
+                now,
+            ));
         }
         let config = current(&mut self.config, token, limits.config_window, now);
-        let c = quota(config, limits.config_per_minute, limits.config_window, now);
-        Ok(if g.remaining < c.remaining { g } else { c })
+        Ok(quota(
+            config,
+            limits.config_per_minute,
+            limits.config_window,
+            now,
+        ))
     }
 }
 
@@ -227,7 +236,7 @@ mod tests {
         // The refused config write did not use the general window: 3 of 5 remain.
         let q = th.admit(&l, "tk", false, t(30)).unwrap();
         assert_eq!((q.limit, q.remaining), (5, 2));
-        // Other endpoints go on; the general window reports, as it is now the tighter one.
+        // Other endpoints go on under the general window.
         th.admit(&l, "tk", false, t(40)).unwrap();
         let q = th.admit(&l, "tk", false, t(50)).unwrap();
         assert_eq!(q.remaining, 0);
