@@ -10,7 +10,7 @@ use super::handle;
 use super::response::Rendered;
 use super::throttle::BaishanLimits;
 use crate::emulator::server::Shared;
-use crate::emulator::store::{Store, World};
+use crate::emulator::store::Store;
 use crate::emulator::EmulatorConfig;
 
 pub(crate) const TOKEN: &str = "testtoken";
@@ -45,7 +45,7 @@ pub(crate) fn shared_with(delay_ms: u64, limits: BaishanLimits, store: Option<St
     let world = store
         .as_ref()
         .map(|s| s.load().unwrap())
-        .unwrap_or_else(World::default);
+        .unwrap_or_default();
     Shared::new(config, world, store)
 }
 
