@@ -2,10 +2,11 @@
 //! HTTP for tests and for trying cdnform without a real account. It uses nothing else of this
 //! crate, so a misreading shared with the client cannot pass on both sides.
 //!
-//! Vendors: Alibaba Cloud CDN on `/` (`?Action=`). Baishan (`/v2/...`) and CTG (`/API/...`)
-//! are added beside it.
+//! Vendors: Alibaba Cloud CDN on `/` (`?Action=`) and Baishan Cloud CDN on `/v2/...`
+//! (`?token=`). CTG (`/API/...`) is added beside them.
 
 mod aliyun;
+mod baishan;
 mod hooks;
 mod server;
 mod store;
@@ -19,6 +20,7 @@ use chrono::Utc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use baishan::BaishanLimits;
 pub use hooks::{Refusal, RequestHook, RequestInfo};
 
 use server::Shared;
@@ -29,12 +31,17 @@ pub struct EmulatorConfig {
     /// Accepted Alibaba (AccessKeyId, AccessKeySecret) pairs.
     pub aliyun_keys: Vec<(String, String)>,
     /// How long a new or changed domain, and a written function configuration, stays
-    /// `configuring`.
+    /// `configuring` (Alibaba); also how long a new, enabled/disabled or reconfigured Baishan
+    /// domain stays `deploying`.
     pub configuring_delay: Duration,
-    /// `DomainOverLimit` past this many domains.
+    /// `DomainOverLimit` past this many domains (per vendor: Baishan answers a 400).
     pub max_domains: usize,
     /// Where the world is persisted (atomically, after every change) and loaded from at start.
     pub data_file: Option<PathBuf>,
+    /// Accepted Baishan API tokens.
+    pub baishan_tokens: Vec<String>,
+    /// Baishan rate limits, per token.
+    pub baishan_limits: BaishanLimits,
 }
 
 impl Default for EmulatorConfig {
@@ -45,6 +52,8 @@ impl Default for EmulatorConfig {
             configuring_delay: Duration::from_secs(1),
             max_domains: 500,
             data_file: None,
+            baishan_tokens: vec!["testtoken".into()],
+            baishan_limits: BaishanLimits::default(),
         }
     }
 }
@@ -134,7 +143,7 @@ impl EmulatorHandle {
         self.addr
     }
 
-    /// `http://IP:PORT` of the listener (Alibaba is at `/` of it).
+    /// `http://IP:PORT` of the listener (Alibaba is at `/` of it, Baishan at `/v2/`).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -161,7 +170,30 @@ impl EmulatorHandle {
         self.shared.aliyun_calls(action)
     }
 
-    /// Sets every call count back to zero.
+    /// The world's Baishan domains (deleted ones left out), in name order, each as `{id,
+    /// domain, type, status, cname, config}` as `GET /v2/domain` answers it (status as of now).
+    pub fn baishan_domains(&self) -> serde_json::Value {
+        let now = Utc::now();
+        let world = self.shared.snapshot();
+        serde_json::Value::Array(
+            world
+                .baishan
+                .domains
+                .values()
+                .filter(|d| !d.deleted)
+                .map(|d| d.detail(now))
+                .collect(),
+        )
+    }
+
+    /// How many Baishan requests to `method_and_path` (e.g. `"POST /v2/domain/config"`)
+    /// passed the token check since the start or the last `reset_calls`, whatever their
+    /// outcome, rate-limited (429) ones included.
+    pub fn baishan_calls(&self, method_and_path: &str) -> usize {
+        self.shared.baishan_calls(method_and_path)
+    }
+
+    /// Sets every call count (Alibaba and Baishan) back to zero.
     pub fn reset_calls(&self) {
         self.shared.reset_calls();
     }

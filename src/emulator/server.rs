@@ -1,4 +1,4 @@
-//! The shared server state (world, store, nonces, hooks) and the router that serves every
+//! The shared server state (world, store, nonces, rate limits, call counts, hooks) and the router that serves every
 //! vendor on its own paths.
 
 use std::collections::BTreeMap;
@@ -7,8 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use axum::routing::any;
 use axum::Router;
 
+use chrono::{DateTime, Utc};
+
 use super::aliyun;
 use super::aliyun::auth::NonceCache;
+use super::baishan;
+use super::baishan::throttle::{Quota, Throttle};
 use super::hooks::{Refusal, RequestHook, RequestInfo};
 use super::store::{Store, StoreError, World};
 use super::EmulatorConfig;
@@ -21,6 +25,10 @@ pub(crate) struct Shared {
     hooks: RwLock<Vec<Arc<dyn RequestHook>>>,
     /// Alibaba calls that passed authentication, by `Action` (tests count them).
     aliyun_calls: Mutex<BTreeMap<String, usize>>,
+    /// Baishan calls that passed the token check (throttled ones too), by `METHOD /path`.
+    baishan_calls: Mutex<BTreeMap<String, usize>>,
+    /// The open Baishan rate-limit windows of every token.
+    baishan_throttle: Mutex<Throttle>,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -38,6 +46,8 @@ impl Shared {
             aliyun_nonces: Mutex::new(NonceCache::default()),
             hooks: RwLock::new(Vec::new()),
             aliyun_calls: Mutex::new(BTreeMap::new()),
+            baishan_calls: Mutex::new(BTreeMap::new()),
+            baishan_throttle: Mutex::new(Throttle::default()),
         }
     }
 
@@ -74,8 +84,30 @@ impl Shared {
         lock(&self.aliyun_calls).get(action).copied().unwrap_or(0)
     }
 
+    pub fn count_baishan_call(&self, call: &str) {
+        *lock(&self.baishan_calls)
+            .entry(call.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn baishan_calls(&self, call: &str) -> usize {
+        lock(&self.baishan_calls).get(call).copied().unwrap_or(0)
+    }
+
+    /// Admits one Baishan request of `token` under the configured rate limits.
+    pub fn baishan_admit(
+        &self,
+        token: &str,
+        is_config_write: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Quota, Quota> {
+        lock(&self.baishan_throttle).admit(&self.config.baishan_limits, token, is_config_write, now)
+    }
+
+    /// Sets the call counts of every vendor back to zero (rate-limit windows are kept).
     pub fn reset_calls(&self) {
         lock(&self.aliyun_calls).clear();
+        lock(&self.baishan_calls).clear();
     }
 
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
@@ -92,10 +124,12 @@ impl Shared {
     }
 }
 
-/// Alibaba is served on `/` only (RPC style, `?Action=`); Baishan will get `/v2/...` and CTG
+/// Alibaba is served on `/` (RPC style, `?Action=`), Baishan on `/v2/...`; CTG will get
 /// `/API/...`. Request-independent faults (latency, dropped answers) go here as a layer.
 pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", any(aliyun::entry))
+        .route("/v2", any(baishan::entry))
+        .route("/v2/{*path}", any(baishan::entry))
         .with_state(shared)
 }

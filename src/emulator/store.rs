@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::aliyun::model::AliyunWorld;
+use super::baishan::model::BaishanWorld;
 
 /// Everything the emulator remembers. Each vendor owns one section; a section missing from the
 /// file (e.g. written by an emulator without that vendor) starts empty.
@@ -19,6 +20,8 @@ use super::aliyun::model::AliyunWorld;
 pub struct World {
     #[serde(default)]
     pub aliyun: AliyunWorld,
+    #[serde(default)]
+    pub baishan: BaishanWorld,
 }
 
 #[derive(Debug, thiserror::Error)]
