@@ -164,6 +164,14 @@ pub struct EmulatorArgs {
         hide_default_value = true
     )]
     pub aliyun_key_secret: String,
+    /// Accepted Baishan API token.
+    #[arg(
+        long,
+        env = "CDNFORM_EMULATOR_BAISHAN_TOKEN",
+        default_value = "testtoken",
+        hide_default_value = true
+    )]
+    pub baishan_token: String,
     /// How long a new or changed domain stays `configuring`.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub configuring_delay: Duration,

@@ -11,12 +11,14 @@ pub async fn run(args: EmulatorArgs, out: &Output) -> Result<i32, CliError> {
         configuring_delay: args.configuring_delay,
         max_domains: args.max_domains,
         data_file: Some(args.data.clone()),
+        baishan_tokens: vec![args.baishan_token.clone()],
+        ..EmulatorConfig::default()
     };
     let handle = emulator::start(config, args.listen)
         .await
         .map_err(|e| CliError::runtime(format!("emulator: {e}")))?;
     out.line(&format!(
-        "cdnform emulator listening on {} (Alibaba Cloud CDN at /?Action=..., key id {}), data in {}",
+        "cdnform emulator listening on {} (Alibaba Cloud CDN at /?Action=..., key id {}; Baishan at /v2/...), data in {}",
         handle.url(),
         args.aliyun_key_id,
         args.data.display()
