@@ -1,0 +1,1 @@
+//! Mapping tests (filled below).
