@@ -103,7 +103,7 @@ fn on_off(b: bool) -> &'static str {
 /// A TTL in the largest unit that divides it: (expire, expire_unit).
 pub fn ttl_units(seconds: u64) -> (u64, &'static str) {
     for (unit, size) in [("D", 86400), ("h", 3600), ("i", 60)] {
-        if seconds > 0 && seconds % size == 0 {
+        if seconds > 0 && seconds.is_multiple_of(size) {
             return (seconds / size, unit);
         }
     }
@@ -151,7 +151,7 @@ fn compress_item(c: &Compression) -> Value {
             .collect()
     });
     let bytes = c.min_size.unwrap_or(DEFAULT_COMPRESS_MIN_SIZE);
-    let (size, unit) = if bytes > 0 && bytes % (1024 * 1024) == 0 {
+    let (size, unit) = if bytes > 0 && bytes.is_multiple_of(1024 * 1024) {
         (bytes / (1024 * 1024), "MB")
     } else {
         (bytes / 1024, "KB")
@@ -309,7 +309,7 @@ pub fn normalise(d: &mut Domain) {
         .enumerate()
         .map(|(i, r)| (r.priority.unwrap_or_else(|| positional_priority(i)), r))
         .collect();
-    rules.sort_by(|a, b| b.0.cmp(&a.0));
+    rules.sort_by_key(|r| std::cmp::Reverse(r.0));
     d.cache_rules = rules
         .into_iter()
         .enumerate()
