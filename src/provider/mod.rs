@@ -3,6 +3,7 @@
 //! Uses `model` only: a provider never sees state, plans or HCL.
 
 pub mod aliyun;
+pub mod baishan;
 pub mod capabilities;
 pub mod error;
 pub mod memory;
@@ -108,12 +109,20 @@ pub struct VendorInfo {
 }
 
 /// Every vendor cdnform can talk to.
-pub static VENDORS: &[VendorInfo] = &[VendorInfo {
-    name: "aliyun",
-    title: "Alibaba Cloud CDN",
-    capabilities: &aliyun::capabilities::CAPABILITIES,
-    validate_domain: aliyun::validate::validate,
-}];
+pub static VENDORS: &[VendorInfo] = &[
+    VendorInfo {
+        name: "aliyun",
+        title: "Alibaba Cloud CDN",
+        capabilities: &aliyun::capabilities::CAPABILITIES,
+        validate_domain: aliyun::validate::validate,
+    },
+    VendorInfo {
+        name: "baishan",
+        title: "Baishan Cloud CDN",
+        capabilities: &baishan::capabilities::CAPABILITIES,
+        validate_domain: baishan::validate::validate,
+    },
+];
 
 pub fn vendor_info(name: &str) -> Option<&'static VendorInfo> {
     VENDORS.iter().find(|v| v.name == name)
