@@ -8,6 +8,9 @@ use crate::config::{Config, ProviderConfig};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::model::Secret;
 use crate::provider::aliyun::{AliyunConfig, AliyunProvider};
+use crate::provider::baishan::{
+    BaishanConfig, BaishanProvider, DEFAULT_ENDPOINT as BAISHAN_DEFAULT_ENDPOINT,
+};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::{CallObserver, Provider, ProviderSet};
 use std::path::Path;
@@ -18,6 +21,8 @@ const ALIYUN_DEFAULT_ENDPOINT: &str = "https://cdn.aliyuncs.com";
 /// Credentials the embedded emulator accepts (the vendor docs' example keys).
 const EMBEDDED_KEY_ID: &str = "testid";
 const EMBEDDED_KEY_SECRET: &str = "testsecret";
+/// The token the embedded emulator accepts for Baishan.
+const EMBEDDED_BAISHAN_TOKEN: &str = "testtoken";
 
 pub struct ProviderRuntime {
     pub set: ProviderSet,
@@ -46,6 +51,7 @@ pub async fn build_providers(
     for p in config.providers() {
         let provider: Arc<dyn Provider> = match p.addr.vendor.as_str() {
             "aliyun" => Arc::new(aliyun(p, state_dir, &mut runtime).await?),
+            "baishan" => Arc::new(baishan(p, state_dir, &mut runtime).await?),
             other => {
                 return Err(CliError::user(format!(
                     "provider {other:?} is not supported"
@@ -111,6 +117,36 @@ async fn aliyun(
         access_key_secret: Secret::new(secret),
         retry: RetryPolicy::default(),
         observer: Some(runtime.observer.clone()),
+    })
+    .map_err(|e| CliError::user(format!("provider {}: {e}", p.addr)))
+}
+
+async fn baishan(
+    p: &ProviderConfig,
+    state_dir: &Path,
+    runtime: &mut ProviderRuntime,
+) -> Result<BaishanProvider, CliError> {
+    let endpoint = setting(p, "endpoint").unwrap_or_else(|| BAISHAN_DEFAULT_ENDPOINT.to_string());
+    let embedded = endpoint == EMBEDDED;
+    let endpoint = if embedded {
+        format!("{}/v2", embedded_url(state_dir, runtime).await?)
+    } else {
+        endpoint
+    };
+    let token = match setting(p, "token") {
+        Some(t) => t,
+        None if embedded => EMBEDDED_BAISHAN_TOKEN.to_string(),
+        None => std::env::var("BAISHAN_TOKEN").ok().filter(|t| !t.is_empty()).ok_or_else(|| {
+            CliError::user(format!(
+                "provider {}: no credentials: set token in the provider block or BAISHAN_TOKEN in the environment",
+                p.addr
+            ))
+        })?,
+    };
+    BaishanProvider::new(BaishanConfig {
+        endpoint,
+        observer: Some(runtime.observer.clone()),
+        ..BaishanConfig::new(Secret::new(token))
     })
     .map_err(|e| CliError::user(format!("provider {}: {e}", p.addr)))
 }

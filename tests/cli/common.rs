@@ -139,3 +139,8 @@ pub fn domain_block(label: &str, name: &str, cdn_type: &str, origin: &str) -> St
         "resource \"cdn_domain\" \"{label}\" {{\n  name     = \"{name}\"\n  cdn_type = \"{cdn_type}\"\n\n  origin {{\n    type    = \"ip\"\n    address = \"{origin}\"\n    port    = 80\n  }}\n}}\n"
     )
 }
+
+/// A Baishan provider block for the emulator at `url` with its test token.
+pub fn baishan_block(url: &str) -> String {
+    format!("provider \"baishan\" {{\n  endpoint = \"{url}/v2\"\n  token    = \"testtoken\"\n}}\n")
+}

@@ -60,8 +60,8 @@ const FEATURES: &[Feature] = &[
     Feature {
         needs: &["/https/certificate/id", "/https/http2", "/https/force_redirect"],
         values: &[],
-        v1: "https {\n    http2          = true\n    force_redirect = true\n    certificate {\n      id = \"cert-one\"\n    }\n  }",
-        v2: "https {\n    http2          = false\n    force_redirect = false\n    certificate {\n      id = \"cert-two\"\n    }\n  }",
+        v1: "https {\n    http2          = true\n    force_redirect = true\n    certificate {\n      id = \"1001\"\n    }\n  }",
+        v2: "https {\n    http2          = false\n    force_redirect = false\n    certificate {\n      id = \"1002\"\n    }\n  }",
     },
     Feature { needs: &["/compression/enabled"], values: &[], v1: "compression {\n    enabled = true\n  }", v2: "compression {\n    enabled = false\n  }" },
 ];
@@ -139,4 +139,10 @@ pub fn run_suite(vendor: &str, provider_block: &str) {
 fn aliyun_passes_the_conformance_suite() {
     let emu = Emu::start();
     run_suite("aliyun", &crate::common::provider_block(&emu.url()));
+}
+
+#[test]
+fn baishan_passes_the_conformance_suite() {
+    let emu = Emu::start();
+    run_suite("baishan", &crate::common::baishan_block(&emu.url()));
 }

@@ -217,17 +217,10 @@ pub fn items(d: &Domain) -> Items {
 }
 
 /// The value that switches an item off. MODELLED: the seed documents no
-/// removal, so an item is cleared by writing it empty.
-pub fn cleared(key: &str) -> Value {
-    match key {
-        "origin_host" => json!({ "host": "" }),
-        "cache_rule" | "cache_rule_list" => json!([]),
-        "referer" => json!({ "type": 1, "list": [], "allow_empty": true }),
-        "add_response_head" => json!({ "type": "reset", "list": [] }),
-        "https" => json!({ "cert_id": 0, "http2": "off", "force_https": "off" }),
-        "compress_response" => json!({ "content_type": [], "min_size": 0, "min_size_unit": "KB" }),
-        _ => json!({ "list": [] }),
-    }
+/// removal; we write the item as `null` (one rule for every item, which the
+/// emulator's independent reading also follows).
+pub fn cleared(_key: &str) -> Value {
+    Value::Null
 }
 
 /// The `config` body that turns `prior` into `desired`: every item that
@@ -249,10 +242,9 @@ pub fn changes(prior: &Domain, desired: &Domain) -> Items {
             // Setting one IP list removes the other (seed).
             "ip_black_list" if after.contains_key("ip_white_list") => {}
             "ip_white_list" if after.contains_key("ip_black_list") => {}
+            // Both forms describe one set of rules: clearing one clears it.
             "cache_rule_list" => {
-                // Rules in the older form would show through otherwise.
                 out.insert("cache_rule_list", cleared("cache_rule_list"));
-                out.insert("cache_rule", cleared("cache_rule"));
             }
             _ => {
                 out.insert(k, cleared(k));

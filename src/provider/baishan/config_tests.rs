@@ -280,10 +280,9 @@ fn changes_send_only_what_differs_and_clear_what_goes() {
     assert_eq!(
         c,
         json!({
-            "cache_rule": [],
-            "cache_rule_list": [],
+            "cache_rule_list": null,
             "ip_white_list": {"list": ["1.2.3.4"]},
-            "origin_host": {"host": ""},
+            "origin_host": null,
         })
     );
     assert!(changes(&prior, &prior).is_empty());
@@ -292,7 +291,7 @@ fn changes_send_only_what_differs_and_clear_what_goes() {
     none.ip_filter = None;
     assert_eq!(
         to_value(&changes(&prior, &none)),
-        json!({"ip_black_list": {"list": []}})
+        json!({"ip_black_list": null})
     );
 }
 
