@@ -13,15 +13,21 @@ pub struct Emu {
 
 impl Emu {
     pub fn start() -> Emu {
+        Emu::start_with(|_| {})
+    }
+
+    /// Start with the default test settings changed by `adjust`.
+    pub fn start_with(adjust: impl FnOnce(&mut EmulatorConfig)) -> Emu {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let config = EmulatorConfig {
+        let mut config = EmulatorConfig {
             configuring_delay: Duration::from_millis(300),
             ..EmulatorConfig::default()
         };
+        adjust(&mut config);
         let handle = runtime
             .block_on(emulator::start(config, ([127, 0, 0, 1], 0).into()))
             .expect("emulator starts");

@@ -1,6 +1,7 @@
 //! Integration tests: the real `cdnform` binary against the emulator on a
 //! loopback port.
 
+mod baishan;
 mod commands;
 mod common;
 mod conformance;
