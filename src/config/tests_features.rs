@@ -58,7 +58,7 @@ fn every_feature_evaluates() {
             ],
             "origin_request_headers": [{"name": "X-Forwarded-Proto", "value": "https"}],
             "https": {
-                "http2": true, "force_redirect": true, "min_tls_version": "1.2",
+                "http2": true, "http3": false, "force_redirect": true, "min_tls_version": "1.2",
                 "certificate": {"public_pem": CERT, "private_pem": KEY},
             },
             "compression": {"enabled": true, "content_types": ["text/html", "application/json"], "min_size": 1024},

@@ -275,7 +275,7 @@ fn unknown_vendor() {
     expect(
         "unknown_vendor",
         "Unknown provider",
-        "There is no provider \"alyun\"; known providers: aliyun, baishan. Did you mean \"aliyun\"?",
+        "There is no provider \"alyun\"; known providers: aliyun, baishan, ctg. Did you mean \"aliyun\"?",
         "1:10",
     );
 }

@@ -143,6 +143,9 @@ pub struct Https {
     pub certificate: Certificate,
     #[serde(default)]
     pub http2: bool,
+    /// HTTP/3 (QUIC).
+    #[serde(default)]
+    pub http3: bool,
     #[serde(default)]
     pub force_redirect: bool,
     /// `"1.0"` .. `"1.3"`; `None`: the vendor's default.
@@ -376,7 +379,7 @@ mod tests {
             "ip_filter": {"mode": "deny", "list": ["192.0.2.0/24"]},
             "response_headers": [{"name": "X-A", "value": "1"}],
             "origin_request_headers": [],
-            "https": {"certificate": {"id": "cert-1"}, "http2": true, "force_redirect": true, "min_tls_version": "1.2"},
+            "https": {"certificate": {"id": "cert-1"}, "http2": true, "http3": false, "force_redirect": true, "min_tls_version": "1.2"},
             "compression": {"enabled": true},
             "ipv6": false
         });

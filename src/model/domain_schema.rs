@@ -90,6 +90,7 @@ const CERTIFICATE_BLOCK: BlockSchema = BlockSchema {
 const HTTPS_BLOCK: BlockSchema = BlockSchema {
     attributes: &[
         AttrSchema::new("http2", Bool).default(DefaultValue::Bool(false)),
+        AttrSchema::new("http3", Bool).default(DefaultValue::Bool(false)),
         AttrSchema::new("force_redirect", Bool)
             .default(DefaultValue::Bool(false))
             .describe("redirect http:// requests to https://"),

@@ -232,6 +232,16 @@ const BAISHAN_PROVIDER: BlockSchema = BlockSchema {
     blocks: &[],
 };
 
+const CTG_PROVIDER: BlockSchema = BlockSchema {
+    attributes: &[
+        AttrSchema::new("endpoint", AttrType::String)
+            .describe("API base URL, or \"embedded\" for the built-in emulator"),
+        AttrSchema::new("access_key", AttrType::String),
+        AttrSchema::new("secret_key", AttrType::String).sensitive(),
+    ],
+    blocks: &[],
+};
+
 pub const PROVIDERS: &[ProviderSchema] = &[
     ProviderSchema {
         vendor: "aliyun",
@@ -240,6 +250,10 @@ pub const PROVIDERS: &[ProviderSchema] = &[
     ProviderSchema {
         vendor: "baishan",
         block: &BAISHAN_PROVIDER,
+    },
+    ProviderSchema {
+        vendor: "ctg",
+        block: &CTG_PROVIDER,
     },
 ];
 

@@ -76,7 +76,11 @@ mod tests {
     use crate::model::schema::{BlockSchema, CDN_DOMAIN};
 
     /// Deliberately not expressible: gzip has no content types or size.
-    const UNSUPPORTED: &[&str] = &["/compression/content_types", "/compression/min_size"];
+    const UNSUPPORTED: &[&str] = &[
+        "/https/http3",
+        "/compression/content_types",
+        "/compression/min_size",
+    ];
 
     /// Every attribute pointer of a block, nested blocks included (`*` for
     /// list indexes, none for single blocks).

@@ -164,6 +164,8 @@ pub fn apply_configs(
     d.https = cert.map(|certificate| Https {
         certificate,
         http2: the(configs, "https_option").is_some_and(|c| c.is_on("http2")),
+        // Alibaba has no HTTP/3 switch (not in the capability table).
+        http3: false,
         force_redirect: the(configs, "https_force").is_some_and(|c| c.is_on("enable")),
         min_tls_version: the(configs, "https_tls_version").and_then(|c| {
             TLS_VERSIONS

@@ -91,6 +91,7 @@ pub fn full() -> Domain {
                 private_pem: None,
             },
             http2: true,
+            http3: false,
             force_redirect: true,
             min_tls_version: Some("1.2".into()),
         }),

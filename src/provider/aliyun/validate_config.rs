@@ -290,6 +290,7 @@ mod tests {
                 private_pem: None,
             },
             http2: false,
+            http3: false,
             force_redirect: false,
             min_tls_version: None,
         });

@@ -71,6 +71,7 @@ mod tests {
         "/user_agent_filter/list",
         "/origin_request_headers/*/name",
         "/origin_request_headers/*/value",
+        "/https/http3",
         "/https/min_tls_version",
         "/https/certificate/public_pem",
         "/https/certificate/private_pem",

@@ -228,6 +228,8 @@ pub fn apply(d: &mut Domain, config: &Map<String, Value>) -> Result<(), String> 
                 private_pem: None,
             },
             http2: flag(&https["http2"], false),
+            // Baishan has no HTTP/3 switch (not in the capability table).
+            http3: false,
             force_redirect: flag(&https["force_https"], false),
             min_tls_version: None,
         });

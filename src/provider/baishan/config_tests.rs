@@ -104,6 +104,7 @@ pub fn full(name: &str) -> Domain {
             private_pem: None,
         },
         http2: true,
+        http3: false,
         force_redirect: true,
         min_tls_version: None,
     });
@@ -438,6 +439,7 @@ fn validation_rules() {
             private_pem: None,
         },
         http2: false,
+        http3: false,
         force_redirect: false,
         min_tls_version: None,
     });
