@@ -85,9 +85,10 @@ pub enum PlanError {
         address: Address,
         provider: ProviderAddr,
     },
-    #[error("refreshing {address}: {error}")]
+    #[error("reading {address} through provider \"{provider}\": {error}")]
     Refresh {
         address: Address,
+        provider: ProviderAddr,
         error: ProviderError,
     },
     #[error("dependency cycle: {}", cycle_text(.0))]

@@ -66,7 +66,8 @@ pub async fn refresh_all(
         let provider = provider_for(providers, &r.address, &r.provider)?.clone();
         let permits = permits.clone();
         let hook = hook.clone();
-        let (address, vendor_id) = (r.address.clone(), r.vendor_id.clone());
+        let (address, vendor_id, addr) =
+            (r.address.clone(), r.vendor_id.clone(), r.provider.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
             hook.refresh_start(&address);
@@ -78,19 +79,23 @@ pub async fn refresh_all(
                     .map(|v| v.is_some())
                     .map_err(|e| e.to_string()),
             );
-            (address, result)
+            (address, addr, result)
         });
     }
     let mut live = BTreeMap::new();
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
-        let (address, result) = joined.expect("refresh task panicked");
+        let (address, provider, result) = joined.expect("refresh task panicked");
         match result {
             Ok(v) => {
                 live.insert(address, v);
             }
             Err(error) => {
-                first_error.get_or_insert(PlanError::Refresh { address, error });
+                first_error.get_or_insert(PlanError::Refresh {
+                    address,
+                    provider,
+                    error,
+                });
             }
         }
     }
