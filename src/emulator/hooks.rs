@@ -9,7 +9,7 @@
 /// What a hook is told about one request.
 #[derive(Debug, Clone)]
 pub struct RequestInfo<'a> {
-    /// `"aliyun"` (later `"baishan"`, `"ctg"`).
+    /// `"aliyun"`, `"baishan"` or `"ctg"`.
     pub vendor: &'static str,
     /// The vendor's action or operation name, e.g. `AddCdnDomain`.
     pub action: &'a str,

@@ -2,11 +2,12 @@
 //! HTTP for tests and for trying cdnform without a real account. It uses nothing else of this
 //! crate, so a misreading shared with the client cannot pass on both sides.
 //!
-//! Vendors: Alibaba Cloud CDN on `/` (`?Action=`) and Baishan Cloud CDN on `/v2/...`
-//! (`?token=`). CTG (`/API/...`) is added beside them.
+//! Vendors: Alibaba Cloud CDN on `/` (`?Action=`), Baishan Cloud CDN on `/v2/...`
+//! (`?token=`) and CTG overseas fused CDN on `/API/...` (`Authorization: Bearer`).
 
 mod aliyun;
 mod baishan;
+mod ctg;
 mod hooks;
 mod server;
 mod store;
@@ -42,6 +43,10 @@ pub struct EmulatorConfig {
     pub baishan_tokens: Vec<String>,
     /// Baishan rate limits, per token.
     pub baishan_limits: BaishanLimits,
+    /// Accepted CTG (access_key, secret_key) pairs.
+    pub ctg_keys: Vec<(String, String)>,
+    /// How long a CTG token is valid (the answer's `expire`).
+    pub ctg_token_lifetime: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -54,6 +59,10 @@ impl Default for EmulatorConfig {
             data_file: None,
             baishan_tokens: vec!["testtoken".into()],
             baishan_limits: BaishanLimits::default(),
+            // API-NOTES' signature vector pair.
+            ctg_keys: vec![("testid".into(), "testsecret".into())],
+            // API-NOTES: tokens live 2 hours.
+            ctg_token_lifetime: Duration::from_secs(2 * 3600),
         }
     }
 }
@@ -143,7 +152,8 @@ impl EmulatorHandle {
         self.addr
     }
 
-    /// `http://IP:PORT` of the listener (Alibaba is at `/` of it, Baishan at `/v2/`).
+    /// `http://IP:PORT` of the listener (Alibaba is at `/` of it, Baishan at `/v2/`, CTG at
+    /// `/API/`).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -193,7 +203,33 @@ impl EmulatorHandle {
         self.shared.baishan_calls(method_and_path)
     }
 
-    /// Sets every call count (Alibaba and Baishan) back to zero.
+    /// The world's CTG domains, in name order, each as `{domain, cname, product, status,
+    /// origin, config}` where `config` holds the set features by path name (status as of now).
+    pub fn ctg_domains(&self) -> serde_json::Value {
+        let now = Utc::now();
+        let world = self.shared.snapshot();
+        serde_json::Value::Array(
+            world
+                .ctg
+                .domains
+                .values()
+                .map(|d| {
+                    let mut v = d.detail(now);
+                    v["config"] = serde_json::Value::Object(d.config.clone());
+                    v
+                })
+                .collect(),
+        )
+    }
+
+    /// How many CTG requests to `method_and_path` (e.g. `"POST /API/OAuth/token"`) were
+    /// received since the start or the last `reset_calls`: token requests whatever their
+    /// outcome, other requests once their bearer token was accepted (whatever the outcome).
+    pub fn ctg_calls(&self, method_and_path: &str) -> usize {
+        self.shared.ctg_calls(method_and_path)
+    }
+
+    /// Sets every call count (Alibaba, Baishan and CTG) back to zero.
     pub fn reset_calls(&self) {
         self.shared.reset_calls();
     }

@@ -1,4 +1,5 @@
-//! The shared server state (world, store, nonces, rate limits, call counts, hooks) and the router that serves every
+//! The shared server state (world, store, nonces, rate limits, CTG tokens, call counts,
+//! hooks) and the router that serves every
 //! vendor on its own paths.
 
 use std::collections::BTreeMap;
@@ -13,6 +14,8 @@ use super::aliyun;
 use super::aliyun::auth::NonceCache;
 use super::baishan;
 use super::baishan::throttle::{Quota, Throttle};
+use super::ctg;
+use super::ctg::auth::Tokens;
 use super::hooks::{Refusal, RequestHook, RequestInfo};
 use super::store::{Store, StoreError, World};
 use super::EmulatorConfig;
@@ -29,6 +32,11 @@ pub(crate) struct Shared {
     baishan_calls: Mutex<BTreeMap<String, usize>>,
     /// The open Baishan rate-limit windows of every token.
     baishan_throttle: Mutex<Throttle>,
+    /// CTG calls by `METHOD /path`: token calls whatever their outcome, others once their
+    /// bearer token is accepted.
+    ctg_calls: Mutex<BTreeMap<String, usize>>,
+    /// The CTG tokens issued by this process (not persisted).
+    ctg_tokens: Mutex<Tokens>,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -48,6 +56,8 @@ impl Shared {
             aliyun_calls: Mutex::new(BTreeMap::new()),
             baishan_calls: Mutex::new(BTreeMap::new()),
             baishan_throttle: Mutex::new(Throttle::default()),
+            ctg_calls: Mutex::new(BTreeMap::new()),
+            ctg_tokens: Mutex::new(Tokens::default()),
         }
     }
 
@@ -94,6 +104,18 @@ impl Shared {
         lock(&self.baishan_calls).get(call).copied().unwrap_or(0)
     }
 
+    pub fn count_ctg_call(&self, call: &str) {
+        *lock(&self.ctg_calls).entry(call.to_string()).or_default() += 1;
+    }
+
+    pub fn ctg_calls(&self, call: &str) -> usize {
+        lock(&self.ctg_calls).get(call).copied().unwrap_or(0)
+    }
+
+    pub fn ctg_tokens(&self) -> MutexGuard<'_, Tokens> {
+        lock(&self.ctg_tokens)
+    }
+
     /// Admits one Baishan request of `token` under the configured rate limits.
     pub fn baishan_admit(
         &self,
@@ -108,6 +130,7 @@ impl Shared {
     pub fn reset_calls(&self) {
         lock(&self.aliyun_calls).clear();
         lock(&self.baishan_calls).clear();
+        lock(&self.ctg_calls).clear();
     }
 
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
@@ -124,12 +147,13 @@ impl Shared {
     }
 }
 
-/// Alibaba is served on `/` (RPC style, `?Action=`), Baishan on `/v2/...`; CTG will get
+/// Alibaba is served on `/` (RPC style, `?Action=`), Baishan on `/v2/...`, CTG on
 /// `/API/...`. Request-independent faults (latency, dropped answers) go here as a layer.
 pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", any(aliyun::entry))
         .route("/v2", any(baishan::entry))
         .route("/v2/{*path}", any(baishan::entry))
+        .route("/API/{*path}", any(ctg::entry))
         .with_state(shared)
 }

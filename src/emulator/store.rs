@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aliyun::model::AliyunWorld;
 use super::baishan::model::BaishanWorld;
+use super::ctg::model::CtgWorld;
 
 /// Everything the emulator remembers. Each vendor owns one section; a section missing from the
 /// file (e.g. written by an emulator without that vendor) starts empty.
@@ -22,6 +23,8 @@ pub struct World {
     pub aliyun: AliyunWorld,
     #[serde(default)]
     pub baishan: BaishanWorld,
+    #[serde(default)]
+    pub ctg: CtgWorld,
 }
 
 #[derive(Debug, thiserror::Error)]
