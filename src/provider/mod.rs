@@ -5,6 +5,7 @@
 pub mod aliyun;
 pub mod baishan;
 pub mod capabilities;
+pub mod ctg;
 pub mod error;
 pub mod memory;
 pub mod retry;
@@ -121,6 +122,12 @@ pub static VENDORS: &[VendorInfo] = &[
         title: "Baishan Cloud CDN",
         capabilities: &baishan::capabilities::CAPABILITIES,
         validate_domain: baishan::validate::validate,
+    },
+    VendorInfo {
+        name: "ctg",
+        title: "CTG overseas fused CDN",
+        capabilities: &ctg::capabilities::CAPABILITIES,
+        validate_domain: ctg::validate::validate,
     },
 ];
 

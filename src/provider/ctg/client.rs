@@ -1,0 +1,405 @@
+//! The HTTP side of the CTG API: one `reqwest` client, the bearer token
+//! (fetched with the signed token call, cached until shortly before its
+//! `expire`, one refresh at a time for all concurrent calls, fetched again
+//! once after a 401), JSON bodies, the `{code, message, data}` envelope, and
+//! retries of retryable failures (`provider::retry`).
+
+use super::error::{self as cerr, Effect, VENDOR};
+use super::signer;
+use super::CtgConfig;
+use crate::model::Secret;
+use crate::provider::retry::{self, RetryPolicy};
+use crate::provider::{CallObserver, ErrorKind, ProviderError};
+use reqwest::{Method, Url};
+use serde_json::{json, Value};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DEFAULT_ENDPOINT: &str = "https://ctgcdn.esurfingcloud.com";
+pub const TOKEN_PATH: &str = "/API/OAuth/token";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A cached token is replaced this long before its `expire`.
+const EXPIRY_MARGIN_SECS: i64 = 120;
+/// MODELLED: token lifetime when an answer carries no `expire` (2 hours).
+const DEFAULT_LIFETIME_SECS: i64 = 7200;
+
+/// One API call: method, path, query, optional JSON body.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: Method,
+    pub path: &'static str,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    pub effect: Effect,
+}
+
+impl Call {
+    pub fn get(path: &'static str, query: Vec<(&'static str, String)>) -> Call {
+        Call {
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+            effect: Effect::Read,
+        }
+    }
+
+    pub fn write(method: Method, path: &'static str, body: Option<Value>) -> Call {
+        Call {
+            method,
+            path,
+            query: Vec::new(),
+            body,
+            effect: Effect::Write,
+        }
+    }
+
+    /// `PUT /API/domain/origin`.
+    pub fn action(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+#[derive(Clone)]
+struct Token {
+    value: Secret,
+    /// Unix seconds.
+    expire: i64,
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    access_key: String,
+    secret_key: Secret,
+    retry: RetryPolicy,
+    observer: Option<Arc<dyn CallObserver>>,
+    /// Held across a refresh, so concurrent calls wait for one token call.
+    token: tokio::sync::Mutex<Option<Token>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+fn config_error(message: String) -> ProviderError {
+    ProviderError::new(VENDOR, "configure", ErrorKind::Invalid, message)
+}
+
+/// The base URL: `https://` when no scheme is given; `http://` only to a
+/// loopback host (the token call carries the signature, every call the token).
+#[allow(clippy::result_large_err)]
+pub fn parse_endpoint(endpoint: &str) -> Result<Url, ProviderError> {
+    let trimmed = endpoint.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Err(config_error("ctg endpoint is empty".into()));
+    }
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let url = Url::parse(&with_scheme)
+        .map_err(|e| config_error(format!("ctg endpoint {trimmed:?} is not a URL: {e}")))?;
+    let Some(host) = url.host_str() else {
+        return Err(config_error(format!("ctg endpoint {trimmed:?} has no host")));
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        other => {
+            return Err(config_error(format!(
+                "ctg endpoint {trimmed:?}: scheme {other:?} is not allowed; use https \
+                 (plain http only to 127.0.0.0/8, localhost or ::1)"
+            )))
+        }
+    }
+    if url.query().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err(config_error(format!(
+            "ctg endpoint {trimmed:?} must not carry a query or credentials"
+        )));
+    }
+    Ok(url)
+}
+
+impl Client {
+    #[allow(clippy::result_large_err)]
+    pub fn new(config: &CtgConfig) -> Result<Self, ProviderError> {
+        let base = parse_endpoint(&config.endpoint)?;
+        if config.access_key.trim().is_empty() || config.secret_key.expose().trim().is_empty() {
+            return Err(config_error(
+                "ctg access_key and secret_key must both be set".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            base,
+            access_key: config.access_key.clone(),
+            secret_key: config.secret_key.clone(),
+            retry: config.retry.clone(),
+            observer: config.observer.clone(),
+            token: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The call with retries of retryable errors; writes also retry a lost
+    /// answer when `idempotent`. Returns the envelope's `data`.
+    pub async fn call(&self, call: &Call, idempotent: bool) -> Result<Value, ProviderError> {
+        retry::retry_if(
+            &self.retry,
+            self.observer.as_deref(),
+            |e| e.kind.is_retryable() || (idempotent && e.kind == ErrorKind::OutcomeUnknown),
+            || self.attempt(call),
+        )
+        .await
+    }
+
+    /// One attempt; a 401 invalidates the token, and the call is made once
+    /// more with a fresh one.
+    async fn attempt(&self, call: &Call) -> Result<Value, ProviderError> {
+        let token = self.token().await?;
+        match self.exchange(call, &token).await {
+            Err(e) if e.http_status == Some(401) => {
+                self.invalidate(&token).await;
+                let token = self.token().await?;
+                self.exchange(call, &token).await
+            }
+            other => other,
+        }
+    }
+
+    /// The cached token, or a new one. Concurrent callers queue on the
+    /// mutex, so only the first of them makes the token call.
+    async fn token(&self) -> Result<Secret, ProviderError> {
+        let mut cached = self.token.lock().await;
+        let now = chrono::Utc::now().timestamp();
+        if let Some(t) = cached.as_ref().filter(|t| t.expire - EXPIRY_MARGIN_SECS > now) {
+            return Ok(t.value.clone());
+        }
+        let fresh = self.authenticate().await?;
+        let value = fresh.value.clone();
+        *cached = Some(fresh);
+        Ok(value)
+    }
+
+    /// Forget `used` (refused with a 401) unless another call replaced it.
+    async fn invalidate(&self, used: &Secret) {
+        let mut cached = self.token.lock().await;
+        if cached.as_ref().is_some_and(|t| t.value == *used) {
+            *cached = None;
+        }
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}{path}", self.base.path().trim_end_matches('/')));
+        url
+    }
+
+    /// `POST /API/OAuth/token` with the signed date.
+    async fn authenticate(&self) -> Result<Token, ProviderError> {
+        let action = format!("POST {TOKEN_PATH}");
+        if let Some(o) = &self.observer {
+            o.on_call(VENDOR, &action);
+        }
+        let date = signer::request_date(chrono::Utc::now());
+        let signature = signer::sign(&date, &self.access_key, &self.secret_key);
+        let body = json!({"access_key": self.access_key, "signature": signature});
+        let req = self
+            .http
+            .post(self.url(TOKEN_PATH))
+            .header("x-request-date", &date)
+            .json(&body);
+        let secrets = [self.secret_key.expose(), signature.as_str()];
+        let (status, parsed, retry_after) =
+            self.send(req, &action, Effect::Read, &secrets).await?;
+        if matches!(status, 401 | 403) {
+            let detail = parsed
+                .as_ref()
+                .and_then(|b| b["error"].as_str())
+                .map(|d| format!(": {}", cerr::scrub(d, &secrets)))
+                .unwrap_or_default();
+            let mut e = ProviderError::new(
+                VENDOR,
+                action,
+                ErrorKind::Auth,
+                format!(
+                    "the credentials were refused (access key {:?}){detail}; check access_key and secret_key",
+                    self.access_key
+                ),
+            );
+            e.http_status = Some(status);
+            return Err(e);
+        }
+        let data = Self::data(&action, status, parsed, retry_after, Effect::Read, &secrets)?;
+        let value = data["token"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| cerr::malformed(&action, "no data.token", Effect::Read))?;
+        let expire = match &data["expire"] {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+        .unwrap_or_else(|| chrono::Utc::now().timestamp() + DEFAULT_LIFETIME_SECS);
+        Ok(Token {
+            value: Secret::new(value),
+            expire,
+        })
+    }
+
+    async fn exchange(&self, call: &Call, token: &Secret) -> Result<Value, ProviderError> {
+        let action = call.action();
+        if let Some(o) = &self.observer {
+            o.on_call(VENDOR, &action);
+        }
+        let mut req = self
+            .http
+            .request(call.method.clone(), self.url(call.path))
+            .bearer_auth(token.expose())
+            .header("Content-Type", "application/json");
+        if !call.query.is_empty() {
+            req = req.query(&call.query);
+        }
+        if let Some(body) = &call.body {
+            req = req.json(body);
+        }
+        let secrets = [self.secret_key.expose(), token.expose()];
+        let (status, parsed, retry_after) = self.send(req, &action, call.effect, &secrets).await?;
+        Self::data(&action, status, parsed, retry_after, call.effect, &secrets)
+    }
+
+    /// Send, returning the status, the parsed body and any Retry-After.
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        action: &str,
+        effect: Effect,
+        secrets: &[&str],
+    ) -> Result<(u16, Option<Value>, Option<Duration>), ProviderError> {
+        let response = req.send().await.map_err(|e| {
+            let sent = !e.is_connect() && !e.is_builder();
+            let what = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "could not connect"
+            } else {
+                "connection failed"
+            };
+            cerr::transport(action, format!("{what}: {}", describe(e, secrets)), sent, effect)
+        })?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = response.text().await.map_err(|e| {
+            let m = format!("answer lost while reading: {}", describe(e, secrets));
+            cerr::transport(action, m, true, effect)
+        })?;
+        Ok((status, serde_json::from_str(&text).ok(), retry_after))
+    }
+
+    /// The envelope's `data` of a success, or the error the answer means.
+    fn data(
+        action: &str,
+        status: u16,
+        parsed: Option<Value>,
+        retry_after: Option<Duration>,
+        effect: Effect,
+        secrets: &[&str],
+    ) -> Result<Value, ProviderError> {
+        let success = (200..300).contains(&status);
+        match parsed {
+            Some(mut body) if success && cerr::envelope_code(&body) == Some(1) => {
+                Ok(body["data"].take())
+            }
+            Some(body) if success && cerr::envelope_code(&body).is_some() => Err(
+                cerr::from_answer(action, status, Some(&body), retry_after, secrets),
+            ),
+            _ if success => Err(cerr::malformed(
+                action,
+                "no {code, message, data} envelope",
+                effect,
+            )),
+            body => Err(cerr::from_answer(
+                action,
+                status,
+                body.as_ref(),
+                retry_after,
+                secrets,
+            )),
+        }
+    }
+}
+
+/// An HTTP error's causes, without its URL, scrubbed of the secrets.
+fn describe(e: reqwest::Error, secrets: &[&str]) -> String {
+    let e = e.without_url();
+    let mut out = String::new();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    if out.is_empty() {
+        out = e.to_string();
+    }
+    cerr::scrub(&out, secrets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(
+            parse_endpoint(DEFAULT_ENDPOINT).unwrap().as_str(),
+            "https://ctgcdn.esurfingcloud.com/"
+        );
+        assert!(parse_endpoint("ctgcdn.esurfingcloud.com").is_ok());
+        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+            assert!(parse_endpoint(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://ctgcdn.esurfingcloud.com",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+            "",
+            "https://x.com?a=b",
+        ] {
+            assert_eq!(
+                parse_endpoint(bad).unwrap_err().kind,
+                ErrorKind::Invalid,
+                "{bad}"
+            );
+        }
+    }
+}

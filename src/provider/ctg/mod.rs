@@ -1,0 +1,297 @@
+//! CTG (China Telecom) overseas fused CDN as a `Provider`: the settings and
+//! the trait methods in terms of the API. Signing, the token, HTTP, errors
+//! and the field mapping live in the sibling files.
+//!
+//! From the seed: the base URL, the token call's signature and answer, the
+//! bearer header, the `{"error"}` error body, and the list of operations
+//! with their HTTP methods. MODELLED (see API-NOTES, CTG): every path and
+//! field name, the success envelope `{code: 1, message, data}`, `GET
+//! /API/domain?domain=` reading one domain, `GET <path>?domain=` reading a
+//! feature, and how an unset feature reads and is cleared.
+
+pub mod capabilities;
+mod client;
+pub mod error;
+mod mapping;
+pub mod signer;
+pub mod validate;
+
+#[cfg(test)]
+mod canned;
+#[cfg(test)]
+mod http_tests;
+#[cfg(test)]
+mod mapping_tests;
+
+pub use client::DEFAULT_ENDPOINT;
+
+use crate::model::{Domain, Secret};
+use crate::provider::retry::RetryPolicy;
+use crate::provider::{
+    CallObserver, Capabilities, DomainSummary, ErrorKind, Invalid, Provider, ProviderError,
+};
+use async_trait::async_trait;
+use client::{Call, Client};
+use error::{Effect, VENDOR};
+use mapping::Feature;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::fmt;
+use std::sync::Arc;
+
+/// `GET /API/domain/list` page size (MODELLED maximum: 100).
+const PAGE_SIZE: usize = 100;
+/// Feature reads of one domain in flight at once.
+const READ_CONCURRENCY: usize = 4;
+
+/// Settings of a `provider "ctg"` block, resolved.
+#[derive(Clone)]
+pub struct CtgConfig {
+    /// Base URL; `http://` only to loopback.
+    pub endpoint: String,
+    pub access_key: String,
+    pub secret_key: Secret,
+    pub retry: RetryPolicy,
+    pub observer: Option<Arc<dyn CallObserver>>,
+}
+
+impl CtgConfig {
+    /// The public endpoint, default retries, no observer.
+    pub fn new(access_key: impl Into<String>, secret_key: Secret) -> Self {
+        CtgConfig {
+            endpoint: DEFAULT_ENDPOINT.to_string(),
+            access_key: access_key.into(),
+            secret_key,
+            retry: RetryPolicy::default(),
+            observer: None,
+        }
+    }
+}
+
+impl fmt::Debug for CtgConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CtgConfig")
+            .field("endpoint", &self.endpoint)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key)
+            .field("retry", &self.retry)
+            .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+pub struct CtgProvider {
+    client: Arc<Client>,
+}
+
+fn domain_query(name: &str) -> Vec<(&'static str, String)> {
+    vec![("domain", name.to_string())]
+}
+
+impl CtgProvider {
+    #[allow(clippy::result_large_err)]
+    pub fn new(config: CtgConfig) -> Result<Self, ProviderError> {
+        Ok(CtgProvider {
+            client: Arc::new(Client::new(&config)?),
+        })
+    }
+
+    /// `GET /API/domain?domain=`: the domain without its configuration.
+    async fn read_entry(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
+        let call = Call::get("/API/domain", domain_query(name));
+        let data = match self.client.call(&call, false).await {
+            Ok(data) => data,
+            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        mapping::domain_from_entry(&data)
+            .map(Some)
+            .map_err(|why| error::malformed(&call.action(), why, Effect::Read))
+    }
+
+    /// Read `features` concurrently (a few at a time) and apply them in
+    /// order. `Ok(false)`: the domain vanished meanwhile.
+    async fn read_features(
+        &self,
+        d: &mut Domain,
+        features: Vec<Feature>,
+    ) -> Result<bool, ProviderError> {
+        let permits = Arc::new(tokio::sync::Semaphore::new(READ_CONCURRENCY));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, f) in features.iter().copied().enumerate() {
+            let client = self.client.clone();
+            let permits = permits.clone();
+            let name = d.name.clone();
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let call = Call::get(f.path(), domain_query(&name));
+                (i, client.call(&call, false).await)
+            });
+        }
+        let mut answers: Vec<Option<Result<Value, ProviderError>>> = vec![None; features.len()];
+        while let Some(done) = tasks.join_next().await {
+            let (i, r) = done.map_err(|e| {
+                ProviderError::new(VENDOR, "read", ErrorKind::Other, format!("read task failed: {e}"))
+            })?;
+            answers[i] = Some(r);
+        }
+        for (f, answer) in features.iter().zip(answers) {
+            let data = match answer.expect("every task answered") {
+                Ok(data) => data,
+                Err(e) if e.kind == ErrorKind::NotFound => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            f.apply(d, &data).map_err(|why| {
+                let action = format!("GET {}", f.path());
+                error::malformed(&action, format!("domain {:?}: {why}", d.name), Effect::Read)
+            })?;
+        }
+        Ok(true)
+    }
+
+    /// Write `features` of `desired`, one call each, in order.
+    async fn write(&self, desired: &Domain, features: &[Feature]) -> Result<(), ProviderError> {
+        for f in features {
+            let call = Call::write(f.method(), f.path(), Some(f.body(desired)));
+            self.client.call(&call, true).await?;
+        }
+        Ok(())
+    }
+
+    fn invalid(&self, action: &str, problems: &[Invalid]) -> ProviderError {
+        let text: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.pointer, p.message))
+            .collect();
+        ProviderError::new(VENDOR, action, ErrorKind::Invalid, text.join("; "))
+    }
+}
+
+#[async_trait]
+impl Provider for CtgProvider {
+    fn vendor(&self) -> &'static str {
+        VENDOR
+    }
+
+    fn capabilities(&self) -> &'static Capabilities {
+        &capabilities::CAPABILITIES
+    }
+
+    fn validate_domain(&self, domain: &Domain) -> Vec<Invalid> {
+        validate::validate(domain)
+    }
+
+    fn normalise(&self, domain: &mut Domain) {
+        mapping::normalise(domain);
+    }
+
+    async fn list_domains(&self) -> Result<Vec<DomainSummary>, ProviderError> {
+        let mut out: Vec<DomainSummary> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut page = 1usize;
+        loop {
+            let call = Call::get(
+                "/API/domain/list",
+                vec![("page", page.to_string()), ("page_size", PAGE_SIZE.to_string())],
+            );
+            let data = self.client.call(&call, false).await?;
+            let (items, total) = mapping::list_page(&data)
+                .map_err(|why| error::malformed(&call.action(), why, Effect::Read))?;
+            let count = items.len();
+            for d in items {
+                if seen.insert(d.name.clone()) {
+                    out.push(d);
+                }
+            }
+            let done = match total {
+                Some(t) => (page * PAGE_SIZE) as u64 >= t || count == 0,
+                None => count < PAGE_SIZE,
+            };
+            if done {
+                return Ok(out);
+            }
+            page += 1;
+        }
+    }
+
+    async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
+        let Some(mut d) = self.read_entry(name).await? else {
+            return Ok(None);
+        };
+        let features: Vec<Feature> = mapping::FEATURES
+            .iter()
+            .copied()
+            .filter(|f| *f != Feature::Origin || d.origins.is_empty())
+            .collect();
+        Ok(self.read_features(&mut d, features).await?.then_some(d))
+    }
+
+    /// `POST /API/domain` with the origins, then every other feature that
+    /// is set, one call each.
+    async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError> {
+        const ACTION: &str = "POST /API/domain";
+        let problems = validate::validate(domain);
+        if !problems.is_empty() {
+            return Err(self.invalid(ACTION, &problems));
+        }
+        let body = json!({
+            "domain": domain.name,
+            "product": mapping::product(domain.cdn_type),
+            "origin": mapping::origins_body(&domain.origins),
+        });
+        let call = Call::write(Method::POST, "/API/domain", Some(body));
+        match self.client.call(&call, false).await {
+            Ok(_) => {}
+            // A lost answer: the domain exists if the create took effect.
+            Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
+                if self.read_entry(&domain.name).await?.is_none() {
+                    self.client.call(&call, false).await?;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        let bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
+        self.write(domain, &mapping::changes(&bare, domain)).await
+    }
+
+    async fn update_domain(&self, prior: &Domain, desired: &Domain) -> Result<(), ProviderError> {
+        const ACTION: &str = "update";
+        if prior.name != desired.name || prior.cdn_type != desired.cdn_type {
+            return Err(ProviderError::new(
+                VENDOR,
+                ACTION,
+                ErrorKind::Invalid,
+                format!(
+                    "domain {:?}: name and cdn_type cannot change in place; the domain must be replaced",
+                    prior.name
+                ),
+            ));
+        }
+        let problems = validate::validate(desired);
+        if !problems.is_empty() {
+            return Err(self.invalid(ACTION, &problems));
+        }
+        self.write(desired, &mapping::changes(prior, desired)).await
+    }
+
+    async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError> {
+        let path = if enabled {
+            "/API/domain/enable"
+        } else {
+            "/API/domain/disable"
+        };
+        let call = Call::write(Method::PUT, path, Some(json!({ "domain": name })));
+        self.client.call(&call, true).await.map(|_| ())
+    }
+
+    async fn delete_domain(&self, name: &str) -> Result<(), ProviderError> {
+        let mut call = Call::write(Method::DELETE, "/API/domain", None);
+        call.query = domain_query(name);
+        match self.client.call(&call, true).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
