@@ -11,6 +11,7 @@ use crate::provider::aliyun::{AliyunConfig, AliyunProvider};
 use crate::provider::baishan::{
     BaishanConfig, BaishanProvider, DEFAULT_ENDPOINT as BAISHAN_DEFAULT_ENDPOINT,
 };
+use crate::provider::ctg::{CtgConfig, CtgProvider, DEFAULT_ENDPOINT as CTG_DEFAULT_ENDPOINT};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::{CallObserver, Provider, ProviderSet};
 use std::path::Path;
@@ -52,6 +53,7 @@ pub async fn build_providers(
         let provider: Arc<dyn Provider> = match p.addr.vendor.as_str() {
             "aliyun" => Arc::new(aliyun(p, state_dir, &mut runtime).await?),
             "baishan" => Arc::new(baishan(p, state_dir, &mut runtime).await?),
+            "ctg" => Arc::new(ctg(p, state_dir, &mut runtime).await?),
             other => {
                 return Err(CliError::user(format!(
                     "provider {other:?} is not supported"
@@ -147,6 +149,45 @@ async fn baishan(
         endpoint,
         observer: Some(runtime.observer.clone()),
         ..BaishanConfig::new(Secret::new(token))
+    })
+    .map_err(|e| CliError::user(format!("provider {}: {e}", p.addr)))
+}
+
+async fn ctg(
+    p: &ProviderConfig,
+    state_dir: &Path,
+    runtime: &mut ProviderRuntime,
+) -> Result<CtgProvider, CliError> {
+    let endpoint = setting(p, "endpoint").unwrap_or_else(|| CTG_DEFAULT_ENDPOINT.to_string());
+    let embedded = endpoint == EMBEDDED;
+    let endpoint = if embedded {
+        embedded_url(state_dir, runtime).await?
+    } else {
+        endpoint
+    };
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let (key, secret) = match (setting(p, "access_key"), setting(p, "secret_key")) {
+        (Some(k), Some(s)) => (k, s),
+        (k, s) if embedded => (
+            k.unwrap_or_else(|| EMBEDDED_KEY_ID.into()),
+            s.unwrap_or_else(|| EMBEDDED_KEY_SECRET.into()),
+        ),
+        (k, s) => match (
+            k.or_else(|| env("CTG_ACCESS_KEY")),
+            s.or_else(|| env("CTG_SECRET_KEY")),
+        ) {
+            (Some(k), Some(s)) => (k, s),
+            _ => return Err(CliError::user(format!(
+                "provider {}: no credentials: set access_key and secret_key in the provider block \
+                     or CTG_ACCESS_KEY and CTG_SECRET_KEY in the environment",
+                p.addr
+            ))),
+        },
+    };
+    CtgProvider::new(CtgConfig {
+        endpoint,
+        observer: Some(runtime.observer.clone()),
+        ..CtgConfig::new(key, Secret::new(secret))
     })
     .map_err(|e| CliError::user(format!("provider {}: {e}", p.addr)))
 }

@@ -146,3 +146,9 @@ fn baishan_passes_the_conformance_suite() {
     let emu = Emu::start();
     run_suite("baishan", &crate::common::baishan_block(&emu.url()));
 }
+
+#[test]
+fn ctg_passes_the_conformance_suite() {
+    let emu = Emu::start();
+    run_suite("ctg", &crate::ctg::ctg_block(&emu.url(), "testsecret"));
+}

@@ -5,6 +5,7 @@ mod baishan;
 mod commands;
 mod common;
 mod conformance;
+mod ctg;
 mod errors;
 mod features;
 mod lifecycle;
