@@ -111,7 +111,9 @@ pub fn parse_endpoint(endpoint: &str) -> Result<Url, ProviderError> {
     let url = Url::parse(&with_scheme)
         .map_err(|e| config_error(format!("ctg endpoint {trimmed:?} is not a URL: {e}")))?;
     let Some(host) = url.host_str() else {
-        return Err(config_error(format!("ctg endpoint {trimmed:?} has no host")));
+        return Err(config_error(format!(
+            "ctg endpoint {trimmed:?} has no host"
+        )));
     };
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let loopback = match bare.parse::<std::net::IpAddr>() {
@@ -194,7 +196,10 @@ impl Client {
     async fn token(&self) -> Result<Secret, ProviderError> {
         let mut cached = self.token.lock().await;
         let now = chrono::Utc::now().timestamp();
-        if let Some(t) = cached.as_ref().filter(|t| t.expire - EXPIRY_MARGIN_SECS > now) {
+        if let Some(t) = cached
+            .as_ref()
+            .filter(|t| t.expire - EXPIRY_MARGIN_SECS > now)
+        {
             return Ok(t.value.clone());
         }
         let fresh = self.authenticate().await?;
@@ -232,8 +237,7 @@ impl Client {
             .header("x-request-date", &date)
             .json(&body);
         let secrets = [self.secret_key.expose(), signature.as_str()];
-        let (status, parsed, retry_after) =
-            self.send(req, &action, Effect::Read, &secrets).await?;
+        let (status, parsed, retry_after) = self.send(req, &action, Effect::Read, &secrets).await?;
         if matches!(status, 401 | 403) {
             let detail = parsed
                 .as_ref()
@@ -307,7 +311,12 @@ impl Client {
             } else {
                 "connection failed"
             };
-            cerr::transport(action, format!("{what}: {}", describe(e, secrets)), sent, effect)
+            cerr::transport(
+                action,
+                format!("{what}: {}", describe(e, secrets)),
+                sent,
+                effect,
+            )
         })?;
         let status = response.status().as_u16();
         let retry_after = response
@@ -385,7 +394,11 @@ mod tests {
             "https://ctgcdn.esurfingcloud.com/"
         );
         assert!(parse_endpoint("ctgcdn.esurfingcloud.com").is_ok());
-        for ok in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+        ] {
             assert!(parse_endpoint(ok).is_ok(), "{ok}");
         }
         for bad in [

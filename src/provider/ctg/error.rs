@@ -123,12 +123,24 @@ mod tests {
         assert_eq!(kind_for(503), ErrorKind::Server);
         assert_eq!(kind_for(418), ErrorKind::Other);
         let body = json!({"error": "Invalid parameter signature. tok-123"});
-        let e = from_answer("PUT /API/domain/origin", 400, Some(&body), None, &["tok-123"]);
+        let e = from_answer(
+            "PUT /API/domain/origin",
+            400,
+            Some(&body),
+            None,
+            &["tok-123"],
+        );
         assert_eq!(e.kind, ErrorKind::Invalid);
         assert_eq!(e.action, "PUT /API/domain/origin");
         assert_eq!(e.message, "Invalid parameter signature. ******");
         assert_eq!(e.http_status, Some(400));
-        let e = from_answer("GET /x", 200, Some(&json!({"code": 0, "message": "no"})), None, &[]);
+        let e = from_answer(
+            "GET /x",
+            200,
+            Some(&json!({"code": 0, "message": "no"})),
+            None,
+            &[],
+        );
         assert_eq!((e.kind, e.code.as_deref()), (ErrorKind::Other, Some("0")));
         let e = from_answer("GET /x", 502, None, None, &[]);
         assert_eq!(e.kind, ErrorKind::Server);

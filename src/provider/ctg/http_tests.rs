@@ -47,7 +47,14 @@ fn token_calls(c: &Canned) -> usize {
 
 #[tokio::test]
 async fn token_call_is_signed_and_cached() {
-    let c = canned(|s, _| if is_token(s) { token_answer("tok-1") } else { empty_list() }).await;
+    let c = canned(|s, _| {
+        if is_token(s) {
+            token_answer("tok-1")
+        } else {
+            empty_list()
+        }
+    })
+    .await;
     let p = provider(&c);
     assert!(p.list_domains().await.unwrap().is_empty());
     assert!(p.list_domains().await.unwrap().is_empty());
@@ -58,7 +65,10 @@ async fn token_call_is_signed_and_cached() {
     let date = t.header("x-request-date").unwrap();
     assert!(date.ends_with(" GMT"), "{date}");
     assert_eq!(t.body["access_key"], AK);
-    assert_eq!(t.body["signature"], signer::sign(date, AK, &Secret::new(SK)));
+    assert_eq!(
+        t.body["signature"],
+        signer::sign(date, AK, &Secret::new(SK))
+    );
     for s in &seen[1..] {
         assert_eq!(s.action(), "GET /API/domain/list");
         assert_eq!(s.header("authorization"), Some("Bearer tok-1"));
@@ -149,7 +159,10 @@ async fn a_401_after_reauthentication_is_an_auth_error() {
         }
     })
     .await;
-    let e = provider(&c).delete_domain("a.example.com").await.unwrap_err();
+    let e = provider(&c)
+        .delete_domain("a.example.com")
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Auth);
     assert_eq!(token_calls(&c), 2);
     assert!(!e.to_string().contains("tok-x"), "{e}");
@@ -157,7 +170,13 @@ async fn a_401_after_reauthentication_is_an_auth_error() {
 
 #[tokio::test]
 async fn refused_credentials_are_an_auth_error_without_the_secret() {
-    let c = canned(|_, _| json_reply(401, json!({"error": format!("Invalid parameter signature for {SK}")}))).await;
+    let c = canned(|_, _| {
+        json_reply(
+            401,
+            json!({"error": format!("Invalid parameter signature for {SK}")}),
+        )
+    })
+    .await;
     let p = provider(&c);
     let e = p.read_domain("a.example.com").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Auth);
@@ -183,7 +202,9 @@ async fn error_bodies_become_neutral_errors() {
         match (s.method.as_str(), s.path.as_str()) {
             ("GET", "/API/domain") => json_reply(404, json!({"error": "domain not found"})),
             ("POST", "/API/domain") => json_reply(409, json!({"error": "domain already exists"})),
-            ("PUT", "/API/domain/enable") => json_reply(429, json!({"error": "slow down"})),
+            ("PUT", "/API/domain/enable") => {
+                json_reply(429, json!({"error": "slow down"})).header("Retry-After", 0)
+            }
             ("PUT", "/API/domain/disable") => json_reply(503, json!({"error": "busy tok-e"})),
             ("DELETE", "/API/domain") => json_reply(404, json!({"error": "domain not found"})),
             _ => json_reply(400, json!({"error": "origin address is invalid"})),
@@ -202,10 +223,14 @@ async fn error_bodies_become_neutral_errors() {
     };
     let d = Domain::new("a.example.com", CdnType::Web, vec![origin.clone()]);
     let e = p.create_domain(&d).await.unwrap_err();
-    assert_eq!((e.kind, e.http_status), (ErrorKind::AlreadyExists, Some(409)));
+    assert_eq!(
+        (e.kind, e.http_status),
+        (ErrorKind::AlreadyExists, Some(409))
+    );
     assert_eq!(e.action, "POST /API/domain");
     let e = p.set_enabled("a.example.com", true).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Throttled);
+    assert_eq!(e.retry_after, Some(Duration::ZERO));
     let e = p.set_enabled("a.example.com", false).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Server);
     assert_eq!(e.message, "busy ******");

@@ -73,7 +73,11 @@ fn strings(v: &Value, key: &str) -> Parsed<Vec<String>> {
         Value::Null => Ok(Vec::new()),
         Value::Array(items) => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or(format!("{key}: {i} is not a string")))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or(format!("{key}: {i} is not a string"))
+            })
             .collect(),
         other => Err(format!("{key}: {other} is not a list")),
     }
@@ -168,7 +172,9 @@ fn number(v: &Value, key: &str, default: u64) -> Parsed<u64> {
     match &v[key] {
         Value::Null => Ok(default),
         Value::Number(n) => n.as_u64().ok_or(format!("{key}: {n} is not a count")),
-        Value::String(s) => s.parse().map_err(|_| format!("{key}: {s:?} is not a number")),
+        Value::String(s) => s
+            .parse()
+            .map_err(|_| format!("{key}: {s:?} is not a number")),
         other => Err(format!("{key}: {other} is not a number")),
     }
 }
@@ -308,7 +314,9 @@ impl Feature {
             Feature::IpAcl => filter_body(d.ip_filter.as_ref()),
             Feature::UaAcl => filter_body(d.user_agent_filter.as_ref()),
             Feature::RefererAcl => match &d.referer {
-                Some(r) => json!({"type": mode_name(r.mode), "list": r.list, "allow_empty": r.allow_empty}),
+                Some(r) => {
+                    json!({"type": mode_name(r.mode), "list": r.list, "allow_empty": r.allow_empty})
+                }
                 None => json!({"type": "deny", "list": [], "allow_empty": false}),
             },
         }
@@ -339,7 +347,7 @@ impl Feature {
             }
             Feature::Https => {
                 let id = text(v, "cert_id");
-                d.https = (enable(v) && !id.is_empty()).then(|| Https {
+                d.https = (enable(v) && !id.is_empty()).then_some(Https {
                     certificate: Certificate {
                         id: Some(id),
                         public_pem: None,
@@ -435,7 +443,11 @@ pub fn changes(prior: &Domain, desired: &Domain) -> Vec<Feature> {
 /// when the entry carries them).
 pub fn domain_from_entry(v: &Value) -> Parsed<Domain> {
     let name = v["domain"].as_str().ok_or("no domain")?;
-    let mut d = Domain::new(name, parse_product(v["product"].as_str().unwrap_or("web"))?, Vec::new());
+    let mut d = Domain::new(
+        name,
+        parse_product(v["product"].as_str().unwrap_or("web"))?,
+        Vec::new(),
+    );
     if !v["origin"].is_null() {
         d.origins = parse_origins(&v["origin"])?;
     }
@@ -454,7 +466,10 @@ pub fn list_page(v: &Value) -> Parsed<(Vec<DomainSummary>, Option<u64>)> {
             .iter()
             .map(|i| {
                 Ok(DomainSummary {
-                    name: i["domain"].as_str().ok_or(format!("entry {i} has no domain"))?.to_string(),
+                    name: i["domain"]
+                        .as_str()
+                        .ok_or(format!("entry {i} has no domain"))?
+                        .to_string(),
                     status: text(i, "status"),
                 })
             })

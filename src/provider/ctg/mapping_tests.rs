@@ -142,9 +142,16 @@ async fn create_writes_every_feature_as_recorded() {
     );
     for s in &seen[1..] {
         assert_eq!(s.body["domain"], "img.example.com");
-        let f = mapping::FEATURES.iter().find(|f| f.path() == s.path).unwrap();
+        let f = mapping::FEATURES
+            .iter()
+            .find(|f| f.path() == s.path)
+            .unwrap();
         assert_eq!(s.method, f.method().as_str(), "{}", s.path);
-        assert!(recorded.insert(s.path.clone(), fields(s)).is_none(), "{} twice", s.path);
+        assert!(
+            recorded.insert(s.path.clone(), fields(s)).is_none(),
+            "{} twice",
+            s.path
+        );
     }
     // One call per feature, the origins with the create.
     assert_eq!(recorded.len(), mapping::FEATURES.len());
@@ -168,11 +175,20 @@ async fn the_recorded_answers_read_back_as_the_same_domain() {
     want.cname = Some("img.example.com.ctgcdn.net".into());
     want.status = Some("online".into());
     assert_eq!(got, want);
-    let gets: Vec<String> = c.seen().iter().filter(|s| s.method == "GET").map(|s| s.path.clone()).collect();
+    let gets: Vec<String> = c
+        .seen()
+        .iter()
+        .filter(|s| s.method == "GET")
+        .map(|s| s.path.clone())
+        .collect();
     // The entry carries the origins: every other feature is read once.
     assert_eq!(gets.len(), mapping::FEATURES.len());
     assert!(!gets.contains(&"/API/domain/origin".to_string()));
-    assert!(c.seen().iter().filter(|s| s.method == "GET").all(|s| s.param("domain") == Some("img.example.com")));
+    assert!(c
+        .seen()
+        .iter()
+        .filter(|s| s.method == "GET")
+        .all(|s| s.param("domain") == Some("img.example.com")));
 }
 
 #[tokio::test]
@@ -187,7 +203,11 @@ async fn unset_features_read_as_unset() {
         "/API/domain/origin": {"origin": [{"address": "192.0.2.1", "type": "ip", "port": 80, "priority": 20, "weight": 10}]},
     });
     let c = server(empty).await;
-    let got = provider(&c).read_domain("a.example.com").await.unwrap().unwrap();
+    let got = provider(&c)
+        .read_domain("a.example.com")
+        .await
+        .unwrap()
+        .unwrap();
     let mut want = Domain::new("a.example.com", CdnType::Web, got.origins.clone());
     want.cname = got.cname.clone();
     want.status = Some("online".into());
@@ -207,8 +227,14 @@ async fn updates_write_only_what_differs() {
     assert_eq!(
         seen,
         [
-            ("PUT /API/domain/http3".to_string(), json!({"enable": false})),
-            ("POST /API/domain/ua_acl".to_string(), json!({"type": "deny", "list": []})),
+            (
+                "PUT /API/domain/http3".to_string(),
+                json!({"enable": false})
+            ),
+            (
+                "POST /API/domain/ua_acl".to_string(),
+                json!({"type": "deny", "list": []})
+            ),
         ]
     );
     p.update_domain(&desired, &desired).await.unwrap();
@@ -228,14 +254,26 @@ async fn clearing_writes_empty_values_and_https_last() {
     assert!(at("/API/domain/https") > at("/API/domain/force_https"));
     assert!(at("/API/domain/https") > at("/API/domain/min_tls"));
     let body = |p: &str| fields(&seen[at(p)]);
-    assert_eq!(body("/API/domain/https"), json!({"cert_id": "", "enable": false}));
+    assert_eq!(
+        body("/API/domain/https"),
+        json!({"cert_id": "", "enable": false})
+    );
     assert_eq!(body("/API/domain/min_tls"), json!({"version": ""}));
     assert_eq!(body("/API/domain/origin_host"), json!({"host": ""}));
-    assert_eq!(body("/API/domain/origin_protocol"), json!({"protocol": "http"}));
+    assert_eq!(
+        body("/API/domain/origin_protocol"),
+        json!({"protocol": "http"})
+    );
     assert_eq!(body("/API/domain/cache_policy"), json!({"rules": []}));
     assert_eq!(body("/API/domain/response_headers"), json!({"headers": []}));
-    assert_eq!(body("/API/domain/referer_acl"), json!({"type": "deny", "list": [], "allow_empty": false}));
-    assert_eq!(body("/API/domain/compress"), json!({"enable": false, "content_types": [], "min_size": 0}));
+    assert_eq!(
+        body("/API/domain/referer_acl"),
+        json!({"type": "deny", "list": [], "allow_empty": false})
+    );
+    assert_eq!(
+        body("/API/domain/compress"),
+        json!({"enable": false, "content_types": [], "min_size": 0})
+    );
     assert_eq!(body("/API/domain/ipv6"), json!({"enable": false}));
 }
 
@@ -267,7 +305,11 @@ fn normal_form() {
 
 #[test]
 fn plan_time_rules() {
-    assert!(validate::validate(&full()).is_empty(), "{:?}", validate::validate(&full()));
+    assert!(
+        validate::validate(&full()).is_empty(),
+        "{:?}",
+        validate::validate(&full())
+    );
     let mut d = full();
     d.origins[0].origin_type = OriginType::Oss;
     d.origins[1].weight = 0;
@@ -276,7 +318,10 @@ fn plan_time_rules() {
     d.ip_filter.as_mut().unwrap().list.push("not-an-ip".into());
     d.response_headers[0].name = "Bad Header".into();
     d.user_agent_filter.as_mut().unwrap().list.clear();
-    let pointers: Vec<String> = validate::validate(&d).into_iter().map(|i| i.pointer).collect();
+    let pointers: Vec<String> = validate::validate(&d)
+        .into_iter()
+        .map(|i| i.pointer)
+        .collect();
     assert_eq!(
         pointers,
         [

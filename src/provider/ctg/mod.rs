@@ -132,7 +132,12 @@ impl CtgProvider {
         let mut answers: Vec<Option<Result<Value, ProviderError>>> = vec![None; features.len()];
         while let Some(done) = tasks.join_next().await {
             let (i, r) = done.map_err(|e| {
-                ProviderError::new(VENDOR, "read", ErrorKind::Other, format!("read task failed: {e}"))
+                ProviderError::new(
+                    VENDOR,
+                    "read",
+                    ErrorKind::Other,
+                    format!("read task failed: {e}"),
+                )
             })?;
             answers[i] = Some(r);
         }
@@ -193,7 +198,10 @@ impl Provider for CtgProvider {
         loop {
             let call = Call::get(
                 "/API/domain/list",
-                vec![("page", page.to_string()), ("page_size", PAGE_SIZE.to_string())],
+                vec![
+                    ("page", page.to_string()),
+                    ("page_size", PAGE_SIZE.to_string()),
+                ],
             );
             let data = self.client.call(&call, false).await?;
             let (items, total) = mapping::list_page(&data)

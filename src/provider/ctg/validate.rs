@@ -42,7 +42,10 @@ fn header_names(d: &[crate::model::domain::Header], at: &str, out: &mut Out) {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
         if !ok {
-            out.push(format!("{at}/{i}/name"), format!("{:?} is not a header name", h.name));
+            out.push(
+                format!("{at}/{i}/name"),
+                format!("{:?} is not a header name", h.name),
+            );
         }
     }
 }
@@ -62,12 +65,14 @@ pub fn validate(d: &Domain) -> Vec<Invalid> {
         let at = format!("/origins/{i}");
         match o.origin_type {
             OriginType::Oss => out.push(format!("{at}/type"), "origins are ip or domain"),
-            OriginType::Ip if o.address.parse::<IpAddr>().is_err() => {
-                out.push(format!("{at}/address"), format!("{:?} is not an IP address", o.address))
-            }
-            OriginType::Domain if !is_valid_domain_name(&o.address) => {
-                out.push(format!("{at}/address"), format!("{:?} is not a host name", o.address))
-            }
+            OriginType::Ip if o.address.parse::<IpAddr>().is_err() => out.push(
+                format!("{at}/address"),
+                format!("{:?} is not an IP address", o.address),
+            ),
+            OriginType::Domain if !is_valid_domain_name(&o.address) => out.push(
+                format!("{at}/address"),
+                format!("{:?} is not a host name", o.address),
+            ),
             _ => {}
         }
         if o.port == 0 {
@@ -93,7 +98,10 @@ pub fn validate(d: &Domain) -> Vec<Invalid> {
         if r.match_kind == MatchKind::Regex {
             for p in &r.patterns {
                 if let Err(e) = regex_syntax::Parser::new().parse(p) {
-                    out.push(format!("{at}/patterns"), format!("{p:?} is not a regular expression: {e}"));
+                    out.push(
+                        format!("{at}/patterns"),
+                        format!("{p:?} is not a regular expression: {e}"),
+                    );
                 }
             }
         }
@@ -101,7 +109,10 @@ pub fn validate(d: &Domain) -> Vec<Invalid> {
     let lists = [
         ("/referer/list", d.referer.as_ref().map(|r| &r.list)),
         ("/ip_filter/list", d.ip_filter.as_ref().map(|f| &f.list)),
-        ("/user_agent_filter/list", d.user_agent_filter.as_ref().map(|f| &f.list)),
+        (
+            "/user_agent_filter/list",
+            d.user_agent_filter.as_ref().map(|f| &f.list),
+        ),
     ];
     for (at, list) in lists {
         if list.is_some_and(|l| l.is_empty() || l.iter().any(|e| e.trim().is_empty())) {
@@ -111,14 +122,27 @@ pub fn validate(d: &Domain) -> Vec<Invalid> {
     if let Some(f) = &d.ip_filter {
         for (i, e) in f.list.iter().enumerate() {
             if !e.trim().is_empty() && !is_ip_or_cidr(e) {
-                out.push(format!("/ip_filter/list/{i}"), format!("{e:?} is not an IP or CIDR"));
+                out.push(
+                    format!("/ip_filter/list/{i}"),
+                    format!("{e:?} is not an IP or CIDR"),
+                );
             }
         }
     }
     header_names(&d.response_headers, "/response_headers", &mut out);
-    header_names(&d.origin_request_headers, "/origin_request_headers", &mut out);
+    header_names(
+        &d.origin_request_headers,
+        "/origin_request_headers",
+        &mut out,
+    );
     if let Some(h) = &d.https {
-        if h.certificate.id.as_deref().unwrap_or_default().trim().is_empty() {
+        if h.certificate
+            .id
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+        {
             out.push(
                 "/https/certificate/id",
                 "HTTPS needs the id of a certificate held by CTG; PEM upload is not supported",
