@@ -5,7 +5,7 @@
 //! normal form and the plan-time rules.
 
 use super::canned::{canned, ok, Canned, Seen};
-use super::{mapping, validate, CtgConfig, CtgProvider};
+use super::{entry, mapping, validate, CtgConfig, CtgProvider};
 use crate::model::domain::*;
 use crate::model::{CdnType, Domain, Origin, OriginType, Secret};
 use crate::provider::Provider;
@@ -287,7 +287,7 @@ fn normal_form() {
         content_types: Some(vec![]),
         min_size: Some(0),
     });
-    mapping::normalise(&mut d);
+    entry::normalise(&mut d);
     assert_eq!(d.origin_protocol, None);
     assert_eq!(d.ipv6, None);
     assert_eq!(
@@ -299,7 +299,7 @@ fn normal_form() {
         })
     );
     d.compression.as_mut().unwrap().enabled = false;
-    mapping::normalise(&mut d);
+    entry::normalise(&mut d);
     assert_eq!(d.compression, None);
 }
 
