@@ -1,6 +1,7 @@
 //! The neutral `Domain` in CTG terms and back: one configuration path per
 //! feature (its write body and how its read answer fills the domain), the
-//! domain entry, the listing page, and the normal form of a desired domain.
+//! origins and product of the create call, and which features an update
+//! writes (`changes`).
 //!
 //! MODELLED (see the module docs of `ctg`): every path and field name, and
 //! how an unset feature reads and is cleared: an empty list, `enable:
@@ -11,7 +12,6 @@ use crate::model::domain::{
     OriginProtocol, RefererFilter, Ttl,
 };
 use crate::model::{CdnType, Domain, Origin, OriginType};
-use crate::provider::DomainSummary;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
@@ -58,13 +58,13 @@ pub const FEATURES: &[Feature] = &[
     Feature::UaAcl,
 ];
 
-type Parsed<T> = Result<T, String>;
+pub(super) type Parsed<T> = Result<T, String>;
 
 fn enable(v: &Value) -> bool {
     v["enable"].as_bool().unwrap_or(false)
 }
 
-fn text(v: &Value, key: &str) -> String {
+pub(super) fn text(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_default().to_string()
 }
 
@@ -144,7 +144,7 @@ pub fn product(t: CdnType) -> &'static str {
     }
 }
 
-fn parse_product(s: &str) -> Parsed<CdnType> {
+pub(super) fn parse_product(s: &str) -> Parsed<CdnType> {
     match s {
         "web" => Ok(CdnType::Web),
         "download" => Ok(CdnType::Download),
@@ -347,7 +347,7 @@ impl Feature {
             }
             Feature::Https => {
                 let id = text(v, "cert_id");
-                d.https = (enable(v) && !id.is_empty()).then(|| Https {
+                d.https = (enable(v) && !id.is_empty()).then_some(Https {
                     certificate: Certificate {
                         id: Some(id),
                         public_pem: None,
@@ -437,75 +437,4 @@ pub fn changes(prior: &Domain, desired: &Domain) -> Vec<Feature> {
         }
     }
     out
-}
-
-/// `GET /API/domain` data: the domain without its configuration (origins
-/// when the entry carries them).
-pub fn domain_from_entry(v: &Value) -> Parsed<Domain> {
-    let name = v["domain"].as_str().ok_or("no domain")?;
-    let mut d = Domain::new(
-        name,
-        parse_product(v["product"].as_str().unwrap_or("web"))?,
-        Vec::new(),
-    );
-    if !v["origin"].is_null() {
-        d.origins = parse_origins(&v["origin"])?;
-    }
-    let status = text(v, "status");
-    d.enabled = status != "offline";
-    d.status = Some(status).filter(|s| !s.is_empty());
-    d.cname = Some(text(v, "cname")).filter(|s| !s.is_empty());
-    Ok(d)
-}
-
-/// One `GET /API/domain/list` page: its domains and the total.
-pub fn list_page(v: &Value) -> Parsed<(Vec<DomainSummary>, Option<u64>)> {
-    let items = match &v["list"] {
-        Value::Null => Vec::new(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| {
-                Ok(DomainSummary {
-                    name: i["domain"]
-                        .as_str()
-                        .ok_or(format!("entry {i} has no domain"))?
-                        .to_string(),
-                    status: text(i, "status"),
-                })
-            })
-            .collect::<Parsed<_>>()?,
-        other => return Err(format!("list: {other} is not a list")),
-    };
-    Ok((items, v["total"].as_u64()))
-}
-
-/// The form CTG reports back: unset features in their `None` form, the
-/// origin protocol `http` as the default it is.
-pub fn normalise(d: &mut Domain) {
-    if d.origin_protocol == Some(OriginProtocol::Http) {
-        d.origin_protocol = None;
-    }
-    if d.origin_host.as_deref() == Some("") {
-        d.origin_host = None;
-    }
-    if d.ipv6 == Some(false) {
-        d.ipv6 = None;
-    }
-    match &mut d.compression {
-        Some(c) if !c.enabled => d.compression = None,
-        Some(c) => {
-            if c.content_types.as_ref().is_some_and(Vec::is_empty) {
-                c.content_types = None;
-            }
-            if c.min_size == Some(0) {
-                c.min_size = None;
-            }
-        }
-        None => {}
-    }
-    if let Some(h) = &mut d.https {
-        if h.min_tls_version.as_deref() == Some("") {
-            h.min_tls_version = None;
-        }
-    }
 }

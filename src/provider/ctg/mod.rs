@@ -11,6 +11,7 @@
 
 pub mod capabilities;
 mod client;
+mod entry;
 pub mod error;
 mod mapping;
 pub mod signer;
@@ -105,7 +106,7 @@ impl CtgProvider {
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
-        mapping::domain_from_entry(&data)
+        entry::domain_from_entry(&data)
             .map(Some)
             .map_err(|why| error::malformed(&call.action(), why, Effect::Read))
     }
@@ -188,7 +189,7 @@ impl Provider for CtgProvider {
     }
 
     fn normalise(&self, domain: &mut Domain) {
-        mapping::normalise(domain);
+        entry::normalise(domain);
     }
 
     async fn list_domains(&self) -> Result<Vec<DomainSummary>, ProviderError> {
@@ -204,7 +205,7 @@ impl Provider for CtgProvider {
                 ],
             );
             let data = self.client.call(&call, false).await?;
-            let (items, total) = mapping::list_page(&data)
+            let (items, total) = entry::list_page(&data)
                 .map_err(|why| error::malformed(&call.action(), why, Effect::Read))?;
             let count = items.len();
             for d in items {
