@@ -1,6 +1,6 @@
-# Multi-CDN: the same site on Alibaba Cloud CDN and Baishan Cloud CDN, from
-# one vendor-neutral description (both vendors on the embedded emulator).
-# DNS can then steer traffic between the two CNAMEs.
+# Multi-CDN: the same site on Alibaba Cloud CDN, Baishan Cloud CDN and CTG,
+# from one vendor-neutral description (every vendor on the embedded
+# emulator). DNS can then steer traffic between the three CNAMEs.
 # Try: cdnform -chdir=examples/multi-cdn apply -auto-approve
 
 variable "site" {
@@ -18,6 +18,10 @@ provider "aliyun" {
 }
 
 provider "baishan" {
+  endpoint = "embedded"
+}
+
+provider "ctg" {
   endpoint = "embedded"
 }
 
@@ -101,6 +105,49 @@ resource "cdn_domain" "on_baishan" {
   response_header {
     name  = "X-Served-By"
     value = "baishan"
+  }
+
+  https {
+    http2          = true
+    force_redirect = true
+
+    certificate {
+      id = "7001"
+    }
+  }
+}
+
+resource "cdn_domain" "on_ctg" {
+  provider    = ctg
+  name        = var.site
+  origin_host = local.origin_host
+
+  origin {
+    type    = "ip"
+    address = var.origin_ip
+  }
+
+  cache_rule {
+    match    = "extension"
+    patterns = ["js", "css", "png"]
+    ttl      = "30d"
+  }
+
+  cache_rule {
+    match    = "directory"
+    patterns = ["/api/"]
+    ttl      = "0"
+  }
+
+  referer {
+    mode        = "allow"
+    list        = local.allowed
+    allow_empty = true
+  }
+
+  response_header {
+    name  = "X-Served-By"
+    value = "ctg"
   }
 
   https {

@@ -177,11 +177,13 @@ async fn ctg(
             s.or_else(|| env("CTG_SECRET_KEY")),
         ) {
             (Some(k), Some(s)) => (k, s),
-            _ => return Err(CliError::user(format!(
+            _ => {
+                return Err(CliError::user(format!(
                 "provider {}: no credentials: set access_key and secret_key in the provider block \
                      or CTG_ACCESS_KEY and CTG_SECRET_KEY in the environment",
                 p.addr
-            ))),
+            )))
+            }
         },
     };
     CtgProvider::new(CtgConfig {

@@ -119,6 +119,6 @@ fn the_multi_cdn_example_applies_on_both_vendors() {
     p.write("main.hcl", &example);
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("2 added"), "{r:?}");
+    assert!(r.stdout.contains("3 added"), "{r:?}");
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 }

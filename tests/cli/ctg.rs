@@ -18,11 +18,12 @@ fn site(url: &str, origin: &str) -> String {
 
 #[test]
 fn an_expired_token_is_renewed_once_during_apply() {
-    // Tokens live 1 s: the create waits for `configuring` longer than that,
-    // so the token expires in the middle of the apply.
+    // Tokens live 3 s; the create then waits about 4 s for `configuring`
+    // to end, so the first token expires in the middle of the apply and the
+    // second one outlives it.
     let emu = Emu::start_with(|c| {
-        c.ctg_token_lifetime = Duration::from_secs(1);
-        c.configuring_delay = Duration::from_millis(1500);
+        c.ctg_token_lifetime = Duration::from_secs(3);
+        c.configuring_delay = Duration::from_secs(4);
     });
     let p = Project::new();
     p.write("main.hcl", &site(&emu.url(), "192.0.2.10"));

@@ -67,6 +67,10 @@ struct Token {
     value: Secret,
     /// Unix seconds.
     expire: i64,
+    /// Replace it this many seconds before `expire`: two minutes for the
+    /// usual two-hour token, less for short-lived ones (a tenth of their
+    /// lifetime) so they are not renewed on every call.
+    margin: i64,
 }
 
 pub struct Client {
@@ -196,10 +200,7 @@ impl Client {
     async fn token(&self) -> Result<Secret, ProviderError> {
         let mut cached = self.token.lock().await;
         let now = chrono::Utc::now().timestamp();
-        if let Some(t) = cached
-            .as_ref()
-            .filter(|t| t.expire - EXPIRY_MARGIN_SECS > now)
-        {
+        if let Some(t) = cached.as_ref().filter(|t| t.expire - t.margin > now) {
             return Ok(t.value.clone());
         }
         let fresh = self.authenticate().await?;
@@ -267,9 +268,11 @@ impl Client {
             _ => None,
         }
         .unwrap_or_else(|| chrono::Utc::now().timestamp() + DEFAULT_LIFETIME_SECS);
+        let lifetime = expire - chrono::Utc::now().timestamp();
         Ok(Token {
             value: Secret::new(value),
             expire,
+            margin: EXPIRY_MARGIN_SECS.min(lifetime / 10).max(0),
         })
     }
 

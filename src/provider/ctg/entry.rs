@@ -72,8 +72,15 @@ pub fn normalise(d: &mut Domain) {
         }
         None => {}
     }
+    // MODELLED: CTG reads an unset cache-rule priority as 0 and an unset
+    // minimum TLS version as "1.0" (its defaults): both mean "not set".
+    for rule in &mut d.cache_rules {
+        if rule.priority == Some(0) {
+            rule.priority = None;
+        }
+    }
     if let Some(h) = &mut d.https {
-        if h.min_tls_version.as_deref() == Some("") {
+        if matches!(h.min_tls_version.as_deref(), Some("") | Some("1.0")) {
             h.min_tls_version = None;
         }
     }

@@ -233,7 +233,11 @@ impl Provider for CtgProvider {
             .copied()
             .filter(|f| *f != Feature::Origin || d.origins.is_empty())
             .collect();
-        Ok(self.read_features(&mut d, features).await?.then_some(d))
+        let found = self.read_features(&mut d, features).await?;
+        // The vendor's defaults read back as "not set", as the desired side is
+        // normalised too.
+        entry::normalise(&mut d);
+        Ok(found.then_some(d))
     }
 
     /// `POST /API/domain` with the origins, then every other feature that
