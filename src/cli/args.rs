@@ -50,7 +50,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Serve the vendor APIs locally (Alibaba Cloud CDN) for tests and demos.
+    /// Serve the vendor APIs locally (Alibaba, Baishan, CTG) for tests and demos.
     Emulator(EmulatorArgs),
     /// Print the version.
     Version,
@@ -172,6 +172,24 @@ pub struct EmulatorArgs {
         hide_default_value = true
     )]
     pub baishan_token: String,
+    /// Accepted CTG access key.
+    #[arg(
+        long,
+        env = "CDNFORM_EMULATOR_CTG_ACCESS_KEY",
+        default_value = "testid"
+    )]
+    pub ctg_access_key: String,
+    /// Accepted CTG secret key.
+    #[arg(
+        long,
+        env = "CDNFORM_EMULATOR_CTG_SECRET_KEY",
+        default_value = "testsecret",
+        hide_default_value = true
+    )]
+    pub ctg_secret_key: String,
+    /// Lifetime of the CTG tokens the emulator issues.
+    #[arg(long, default_value = "2h", value_parser = parse_duration)]
+    pub ctg_token_lifetime: Duration,
     /// How long a new or changed domain stays `configuring`.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub configuring_delay: Duration,

@@ -12,13 +12,15 @@ pub async fn run(args: EmulatorArgs, out: &Output) -> Result<i32, CliError> {
         max_domains: args.max_domains,
         data_file: Some(args.data.clone()),
         baishan_tokens: vec![args.baishan_token.clone()],
+        ctg_keys: vec![(args.ctg_access_key.clone(), args.ctg_secret_key.clone())],
+        ctg_token_lifetime: args.ctg_token_lifetime,
         ..EmulatorConfig::default()
     };
     let handle = emulator::start(config, args.listen)
         .await
         .map_err(|e| CliError::runtime(format!("emulator: {e}")))?;
     out.line(&format!(
-        "cdnform emulator listening on {} (Alibaba Cloud CDN at /?Action=..., key id {}; Baishan at /v2/...), data in {}",
+        "cdnform emulator listening on {} (Alibaba Cloud CDN at /?Action=..., key id {}; Baishan at /v2/...; CTG at /API/...), data in {}",
         handle.url(),
         args.aliyun_key_id,
         args.data.display()
