@@ -161,7 +161,8 @@ pub struct EmulatorArgs {
         long,
         env = "CDNFORM_EMULATOR_ALIYUN_KEY_SECRET",
         default_value = "testsecret",
-        hide_default_value = true
+        hide_default_value = true,
+        hide_env_values = true
     )]
     pub aliyun_key_secret: String,
     /// Accepted Baishan API token.
@@ -169,7 +170,8 @@ pub struct EmulatorArgs {
         long,
         env = "CDNFORM_EMULATOR_BAISHAN_TOKEN",
         default_value = "testtoken",
-        hide_default_value = true
+        hide_default_value = true,
+        hide_env_values = true
     )]
     pub baishan_token: String,
     /// Accepted CTG access key.
@@ -184,7 +186,8 @@ pub struct EmulatorArgs {
         long,
         env = "CDNFORM_EMULATOR_CTG_SECRET_KEY",
         default_value = "testsecret",
-        hide_default_value = true
+        hide_default_value = true,
+        hide_env_values = true
     )]
     pub ctg_secret_key: String,
     /// Lifetime of the CTG tokens the emulator issues.

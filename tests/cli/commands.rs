@@ -274,3 +274,17 @@ fn interactive_confirmation_on_a_terminal() {
         "{out}"
     );
 }
+
+#[test]
+fn help_never_shows_secrets_from_the_environment() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cdnform"))
+        .args(["emulator", "--help"])
+        .env("CDNFORM_EMULATOR_ALIYUN_KEY_SECRET", "hidden-aliyun-secret")
+        .env("CDNFORM_EMULATOR_CTG_SECRET_KEY", "hidden-ctg-secret")
+        .env("CDNFORM_EMULATOR_BAISHAN_TOKEN", "hidden-baishan-token")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--ctg-secret-key"), "{text}");
+    assert!(!text.contains("hidden-"), "{text}");
+}
