@@ -6,6 +6,7 @@ pub mod aliyun;
 pub mod baishan;
 pub mod capabilities;
 pub mod ctg;
+pub mod endpoint;
 pub mod error;
 pub mod memory;
 pub mod retry;

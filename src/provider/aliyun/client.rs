@@ -51,62 +51,9 @@ fn config_error(message: String) -> ProviderError {
     )
 }
 
-/// The endpoint URL: `https://` when no scheme is given; plain `http://`
-/// only to a loopback host (a local emulator), never across a network,
-/// since the access key id and signed requests would travel in clear.
-// ProviderError (provider/error.rs, shared) is 136 bytes, past clippy's
-// 128-byte `result_large_err` threshold; the trait's async methods return it
-// too. Shrinking it is a change to the shared type, not to this vendor.
-#[allow(clippy::result_large_err)]
+/// The base URL (see `provider::endpoint`).
 pub fn parse_endpoint(endpoint: &str) -> Result<Url, ProviderError> {
-    let trimmed = endpoint.trim();
-    if trimmed.is_empty() {
-        return Err(config_error("aliyun endpoint is empty".into()));
-    }
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_string()
-    } else {
-        format!("https://{trimmed}")
-    };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| config_error(format!("aliyun endpoint {trimmed:?} is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(config_error(format!(
-                "aliyun endpoint {trimmed:?} uses plain http to a non-loopback host; \
-                 use https (http is allowed only for 127.0.0.0/8, localhost and ::1)"
-            )))
-        }
-        other => {
-            return Err(config_error(format!(
-                "aliyun endpoint {trimmed:?} has unsupported scheme {other:?}; use https"
-            )))
-        }
-    }
-    if url.host().is_none() {
-        return Err(config_error(format!(
-            "aliyun endpoint {trimmed:?} has no host"
-        )));
-    }
-    if url.query().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err(config_error(format!(
-            "aliyun endpoint {trimmed:?} must not carry a query or credentials"
-        )));
-    }
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => bare.eq_ignore_ascii_case("localhost"),
-    }
+    crate::provider::endpoint::parse_endpoint(VENDOR, endpoint)
 }
 
 /// All parameters of one attempt, `Signature` included: common parameters,

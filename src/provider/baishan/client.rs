@@ -95,59 +95,9 @@ fn config_error(message: String) -> ProviderError {
     ProviderError::new(VENDOR, "configure", ErrorKind::Invalid, message)
 }
 
-/// The base URL (with its `/v2`): `https://` when no scheme is given; plain
-/// `http://` only to a loopback host, since the token travels in the URL.
-// ProviderError (shared) is past clippy's `result_large_err` threshold.
-#[allow(clippy::result_large_err)]
+/// The base URL (see `provider::endpoint`).
 pub fn parse_endpoint(endpoint: &str) -> Result<Url, ProviderError> {
-    let trimmed = endpoint.trim().trim_end_matches('/');
-    if trimmed.is_empty() {
-        return Err(config_error("baishan endpoint is empty".into()));
-    }
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_string()
-    } else {
-        format!("https://{trimmed}")
-    };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| config_error(format!("baishan endpoint {trimmed:?} is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(config_error(format!(
-                "baishan endpoint {trimmed:?} uses plain http to a non-loopback host; use https \
-                 (http is allowed only for 127.0.0.0/8, localhost and ::1: the token is in every URL)"
-            )))
-        }
-        other => {
-            return Err(config_error(format!(
-                "baishan endpoint {trimmed:?} has unsupported scheme {other:?}; use https"
-            )))
-        }
-    }
-    if url.host().is_none() {
-        return Err(config_error(format!(
-            "baishan endpoint {trimmed:?} has no host"
-        )));
-    }
-    if url.query().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err(config_error(format!(
-            "baishan endpoint {trimmed:?} must not carry a query or credentials"
-        )));
-    }
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => bare.eq_ignore_ascii_case("localhost"),
-    }
+    crate::provider::endpoint::parse_endpoint(VENDOR, endpoint)
 }
 
 fn tokio_sleep() -> SleepFn {

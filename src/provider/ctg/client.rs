@@ -99,47 +99,9 @@ fn config_error(message: String) -> ProviderError {
     ProviderError::new(VENDOR, "configure", ErrorKind::Invalid, message)
 }
 
-/// The base URL: `https://` when no scheme is given; `http://` only to a
-/// loopback host (the token call carries the signature, every call the token).
-#[allow(clippy::result_large_err)]
+/// The base URL (see `provider::endpoint`).
 pub fn parse_endpoint(endpoint: &str) -> Result<Url, ProviderError> {
-    let trimmed = endpoint.trim().trim_end_matches('/');
-    if trimmed.is_empty() {
-        return Err(config_error("ctg endpoint is empty".into()));
-    }
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_string()
-    } else {
-        format!("https://{trimmed}")
-    };
-    let url = Url::parse(&with_scheme)
-        .map_err(|e| config_error(format!("ctg endpoint {trimmed:?} is not a URL: {e}")))?;
-    let Some(host) = url.host_str() else {
-        return Err(config_error(format!(
-            "ctg endpoint {trimmed:?} has no host"
-        )));
-    };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => bare.eq_ignore_ascii_case("localhost"),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        other => {
-            return Err(config_error(format!(
-                "ctg endpoint {trimmed:?}: scheme {other:?} is not allowed; use https \
-                 (plain http only to 127.0.0.0/8, localhost or ::1)"
-            )))
-        }
-    }
-    if url.query().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return Err(config_error(format!(
-            "ctg endpoint {trimmed:?} must not carry a query or credentials"
-        )));
-    }
-    Ok(url)
+    crate::provider::endpoint::parse_endpoint(VENDOR, endpoint)
 }
 
 impl Client {
