@@ -32,6 +32,13 @@ impl ErrorKind {
     }
 }
 
+/// Whether a call changes anything: decides what a lost answer means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Read,
+    Write,
+}
+
 #[derive(Clone, Debug)]
 pub struct ProviderError {
     pub vendor: &'static str,
@@ -64,6 +71,36 @@ impl ProviderError {
             http_status: None,
             retry_after: None,
         }
+    }
+}
+
+impl ProviderError {
+    /// A failure to talk to the server at all. `sent`: the request may have
+    /// reached the server (a timeout or a connection dropped after sending),
+    /// in which case a write's outcome is unknown.
+    pub fn transport(
+        vendor: &'static str,
+        action: &str,
+        message: String,
+        sent: bool,
+        effect: Effect,
+    ) -> Self {
+        let kind = match (sent, effect) {
+            (true, Effect::Write) => ErrorKind::OutcomeUnknown,
+            _ => ErrorKind::Transport,
+        };
+        ProviderError::new(vendor, action, kind, message)
+    }
+
+    /// A success answer we could not understand. For a write that is no
+    /// proof of success (it may come from something in between), so its
+    /// outcome is unknown.
+    pub fn malformed(vendor: &'static str, action: &str, why: &str, effect: Effect) -> Self {
+        let kind = match effect {
+            Effect::Read => ErrorKind::Other,
+            Effect::Write => ErrorKind::OutcomeUnknown,
+        };
+        ProviderError::new(vendor, action, kind, format!("unreadable answer: {why}"))
     }
 }
 

@@ -9,12 +9,7 @@ use std::time::Duration;
 
 pub const VENDOR: &str = "aliyun";
 
-/// Whether a call changes anything: decides what a lost answer means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Effect {
-    Read,
-    Write,
-}
+pub use crate::provider::error::Effect;
 
 /// The neutral kind of an Alibaba error code (HTTP status as a fallback).
 pub fn kind_for(code: &str, http_status: u16, effect: Effect) -> ErrorKind {
@@ -82,26 +77,14 @@ pub fn from_answer(
     e
 }
 
-/// A failure to talk to the server at all. `sent`: the request may have
-/// reached the server (a timeout or a dropped connection after sending), in
-/// which case a write's outcome is unknown.
+/// A failure to talk to the server (see `ProviderError::transport`).
 pub fn transport(action: &str, message: String, sent: bool, effect: Effect) -> ProviderError {
-    let kind = match (sent, effect) {
-        (true, Effect::Write) => ErrorKind::OutcomeUnknown,
-        _ => ErrorKind::Transport,
-    };
-    ProviderError::new(VENDOR, action, kind, message)
+    ProviderError::transport(VENDOR, action, message, sent, effect)
 }
 
-/// A 2xx answer we could not understand. For a write that is not proof of
-/// success (it may come from something in between that is not the API), so
-/// its outcome is unknown.
+/// A 2xx answer we could not understand (see `ProviderError::malformed`).
 pub fn malformed(action: &str, http_status: u16, why: String, effect: Effect) -> ProviderError {
-    let kind = match effect {
-        Effect::Read => ErrorKind::Other,
-        Effect::Write => ErrorKind::OutcomeUnknown,
-    };
-    let mut e = ProviderError::new(VENDOR, action, kind, format!("unreadable answer: {why}"));
+    let mut e = ProviderError::malformed(VENDOR, action, &why, effect);
     e.http_status = Some(http_status);
     e
 }

@@ -9,12 +9,7 @@ use std::time::Duration;
 
 pub const VENDOR: &str = "baishan";
 
-/// Whether a call changes anything: decides what a lost answer means.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Effect {
-    Read,
-    Write,
-}
+pub use crate::provider::error::Effect;
 
 /// The envelope's `code` as a number (the API sends a number; a numeric
 /// string is accepted too). `None`: absent or not a number.
@@ -89,29 +84,14 @@ pub fn from_answer(
     e
 }
 
-/// A failure to talk to the server at all. `sent`: the request may have
-/// reached the server, so a write's outcome is unknown.
+/// A failure to talk to the server (see `ProviderError::transport`).
 pub fn transport(action: &str, message: String, sent: bool, effect: Effect) -> ProviderError {
-    let kind = match (sent, effect) {
-        (true, Effect::Write) => ErrorKind::OutcomeUnknown,
-        _ => ErrorKind::Transport,
-    };
-    ProviderError::new(VENDOR, action, kind, message)
+    ProviderError::transport(VENDOR, action, message, sent, effect)
 }
 
-/// A success answer we could not understand. For a write that is no proof
-/// of success, so its outcome is unknown.
+/// A success answer we could not understand (see `ProviderError::malformed`).
 pub fn malformed(action: &str, why: impl Into<String>, effect: Effect) -> ProviderError {
-    let kind = match effect {
-        Effect::Read => ErrorKind::Other,
-        Effect::Write => ErrorKind::OutcomeUnknown,
-    };
-    ProviderError::new(
-        VENDOR,
-        action,
-        kind,
-        format!("unreadable answer: {}", why.into()),
-    )
+    ProviderError::malformed(VENDOR, action, &why.into(), effect)
 }
 
 /// `text` with every occurrence of the token replaced by `******`: servers
