@@ -13,10 +13,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, CliError> {
-    let mode = if destroy {
-        PlanMode::Destroy
-    } else {
-        PlanMode::Normal
+    let mode = match (destroy, args.refresh_only) {
+        (true, _) => PlanMode::Destroy,
+        (_, true) => PlanMode::RefreshOnly,
+        _ => PlanMode::Normal,
     };
     let mut session =
         Session::open(&args.run, if destroy { "destroy" } else { "apply" }, out).await?;

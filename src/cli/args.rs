@@ -35,6 +35,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the changes the plan shows and record them in the state.
     Apply(ApplyArgs),
+    /// Report what changed on the live accounts outside cdnform (exit 2 when anything did).
+    Drift(DriftArgs),
     /// Delete every resource in the state (stop, then delete).
     Destroy(ApplyArgs),
     /// Rewrite *.hcl files in canonical format.
@@ -101,6 +103,21 @@ pub struct PlanArgs {
     /// Plan to destroy every resource in the state.
     #[arg(long)]
     pub destroy: bool,
+    /// Only refresh: show drift, plan no changes.
+    #[arg(long = "refresh-only", conflicts_with = "destroy")]
+    pub refresh_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list domains on the accounts that no resource in the state manages.
+    #[arg(long = "include-unmanaged")]
+    pub include_unmanaged: bool,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +127,9 @@ pub struct ApplyArgs {
     /// Do not ask for confirmation.
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
+    /// Accept the drift into the state; change nothing on the accounts.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
 }
 
 #[derive(Debug, Args)]

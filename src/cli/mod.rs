@@ -6,6 +6,7 @@ pub mod apply;
 pub mod args;
 pub mod capabilities;
 pub mod diag;
+pub mod drift;
 pub mod emulator;
 pub mod error;
 pub mod fmt;
@@ -71,6 +72,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::Plan(a) => plan::run(a, out).await,
         Command::Apply(a) => apply::run(a, false, out).await,
         Command::Destroy(a) => apply::run(a, true, out).await,
+        Command::Drift(a) => drift::run(a, out).await,
         Command::Fmt(a) => fmt::run(a, out),
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),

@@ -11,15 +11,17 @@ use crate::plan::{make_plan, Plan, PlanMode, PlanOptions};
 use std::sync::Arc;
 
 pub async fn run(args: PlanArgs, out: &Output) -> Result<i32, CliError> {
-    let mode = if args.destroy {
-        PlanMode::Destroy
-    } else {
-        PlanMode::Normal
+    let mode = match (args.destroy, args.refresh_only) {
+        (true, _) => PlanMode::Destroy,
+        (_, true) => PlanMode::RefreshOnly,
+        _ => PlanMode::Normal,
     };
     let session = Session::open(&args.run, "plan", out).await?;
     let plan = compute(&session, &args.run, mode).await?;
     out.text(&render_plan(&plan, RenderOptions { color: out.color }));
-    Ok(if args.detailed_exitcode && plan.has_changes() {
+    // With -refresh-only, drift is the change an apply would make (to the state).
+    let changes = plan.has_changes() || (mode == PlanMode::RefreshOnly && !plan.drift.is_empty());
+    Ok(if args.detailed_exitcode && changes {
         2
     } else {
         0

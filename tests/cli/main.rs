@@ -6,6 +6,7 @@ mod commands;
 mod common;
 mod conformance;
 mod ctg;
+mod drift;
 mod errors;
 mod features;
 mod lifecycle;

@@ -33,6 +33,8 @@ pub fn render_plan(plan: &Plan, opts: RenderOptions) -> String {
     if !plan.has_changes() {
         if plan.drift.is_empty() {
             out.push_str("\nNo changes. Your infrastructure matches the configuration.\n");
+        } else if plan.mode == crate::plan::PlanMode::RefreshOnly {
+            out.push_str("\nRefresh only: applying records the live values above in the state; nothing changes on the accounts.\n");
         } else {
             out.push_str("\nNo changes to apply: the configuration already matches the live account; only the state will be updated.\n");
         }
