@@ -8,6 +8,7 @@ use crate::cli::hooks::HumanApplyHook;
 use crate::cli::output::Output;
 use crate::cli::session::Session;
 use crate::plan::render::{render_plan, RenderOptions};
+use crate::plan::saved::SavedPlan;
 use crate::plan::{PlanMode, Summary};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
@@ -20,7 +21,24 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     };
     let mut session =
         Session::open(&args.run, if destroy { "destroy" } else { "apply" }, out).await?;
-    let plan = crate::cli::plan::compute(&session, &args.run, mode).await?;
+    let saved = match &args.plan_file {
+        Some(path) => Some(SavedPlan::read(path).map_err(|e| CliError::user(e.to_string()))?),
+        None => None,
+    };
+    let mode = saved.as_ref().map_or(mode, |s| s.plan.mode);
+    let mut plan = crate::cli::plan::compute(&session, &args.run, mode).await?;
+    if let Some(saved) = saved {
+        // Exactly the saved plan, if it still holds; the fresh plan only
+        // supplies what a plan file never carries (private keys) and the
+        // state as read now.
+        saved
+            .check_current(&session.state.lineage, session.state.serial, &plan)
+            .map_err(|e| CliError::user(e.to_string()))?;
+        let fresh = plan;
+        plan = saved.plan;
+        plan.secrets = fresh.secrets;
+        plan.refreshed = fresh.refreshed;
+    }
     out.text(&render_plan(&plan, RenderOptions { color: out.color }));
 
     if !plan.has_changes() {
@@ -31,7 +49,7 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         }
         return Ok(0);
     }
-    if !args.auto_approve {
+    if !args.auto_approve && args.plan_file.is_none() {
         confirm(destroy)?;
     }
 

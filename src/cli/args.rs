@@ -35,6 +35,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the changes the plan shows and record them in the state.
     Apply(ApplyArgs),
+    /// Show a saved plan again.
+    Show(ShowArgs),
     /// Report what changed on the live accounts outside cdnform (exit 2 when anything did).
     Drift(DriftArgs),
     /// Delete every resource in the state (stop, then delete).
@@ -106,6 +108,9 @@ pub struct PlanArgs {
     /// Only refresh: show drift, plan no changes.
     #[arg(long = "refresh-only", conflicts_with = "destroy")]
     pub refresh_only: bool,
+    /// Save the plan to FILE for `cdnform apply FILE` (no credentials or private keys in it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -130,6 +135,18 @@ pub struct ApplyArgs {
     /// Accept the drift into the state; change nothing on the accounts.
     #[arg(long = "refresh-only")]
     pub refresh_only: bool,
+    /// A plan saved by `plan -out`: apply exactly it, without asking.
+    #[arg(value_name = "PLAN")]
+    pub plan_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved by `plan -out`.
+    pub plan_file: std::path::PathBuf,
+    /// The whole plan as one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

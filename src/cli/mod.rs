@@ -16,6 +16,7 @@ pub mod output;
 pub mod plan;
 pub mod providers;
 pub mod session;
+pub mod show;
 pub mod state;
 pub mod validate;
 
@@ -73,6 +74,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::Apply(a) => apply::run(a, false, out).await,
         Command::Destroy(a) => apply::run(a, true, out).await,
         Command::Drift(a) => drift::run(a, out).await,
+        Command::Show(a) => show::run(a, out),
         Command::Fmt(a) => fmt::run(a, out),
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),

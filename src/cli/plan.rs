@@ -7,6 +7,7 @@ use crate::cli::hooks::HumanPlanHook;
 use crate::cli::output::Output;
 use crate::cli::session::Session;
 use crate::plan::render::{render_plan, RenderOptions};
+use crate::plan::saved::SavedPlan;
 use crate::plan::{make_plan, Plan, PlanMode, PlanOptions};
 use std::sync::Arc;
 
@@ -19,6 +20,16 @@ pub async fn run(args: PlanArgs, out: &Output) -> Result<i32, CliError> {
     let session = Session::open(&args.run, "plan", out).await?;
     let plan = compute(&session, &args.run, mode).await?;
     out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+    if let Some(path) = &args.out {
+        SavedPlan::new(plan.clone())
+            .write(path)
+            .map_err(|e| CliError::runtime(e.to_string()))?;
+        out.line(&format!(
+            "\nSaved the plan to {}. To perform exactly these actions, run: cdnform apply {}",
+            path.display(),
+            path.display()
+        ));
+    }
     // With -refresh-only, drift is the change an apply would make (to the state).
     let changes = plan.has_changes() || (mode == PlanMode::RefreshOnly && !plan.drift.is_empty());
     Ok(if args.detailed_exitcode && changes {

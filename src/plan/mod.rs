@@ -9,6 +9,7 @@ pub mod graph;
 pub mod planner;
 pub mod refresh;
 pub mod render;
+pub mod saved;
 pub mod secrets;
 pub mod validate;
 

@@ -288,3 +288,83 @@ fn help_never_shows_secrets_from_the_environment() {
     assert!(text.contains("--ctg-secret-key"), "{text}");
     assert!(!text.contains("hidden-"), "{text}");
 }
+
+#[test]
+fn saved_plans_apply_exactly_and_go_stale() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let r = p.run(&["plan", "-out", "first.plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    let file = std::fs::read_to_string(p.path().join("first.plan")).unwrap();
+    assert!(
+        !file.contains("testsecret"),
+        "no credentials in a plan file"
+    );
+    let r = p.run(&["show", "first.plan"]);
+    assert!(
+        r.stdout.contains("# cdn_domain.web will be created"),
+        "{r:?}"
+    );
+    let r = p.run(&["show", "first.plan", "-json"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["format"], "cdnform-plan");
+    assert_eq!(doc["plan"]["changes"][0]["action"], "create");
+
+    // Applying the file needs no prompt (stdin is closed here).
+    let r = p.run(&["apply", "first.plan"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("1 added"), "{r:?}");
+
+    // A plan made before the state moved is refused.
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.2")
+        ),
+    );
+    assert_eq!(p.run(&["plan", "-out", "second.plan"]).code, 0);
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.3")
+        ),
+    );
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+    let before = p.state_bytes();
+    let r = p.run(&["apply", "second.plan"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains("plan is stale") && r.stderr.contains("serial"),
+        "{r:?}"
+    );
+    assert_eq!(p.state_bytes(), before);
+
+    // A plan whose configuration changed since is refused too.
+    assert_eq!(p.run(&["plan", "-out", "third.plan"]).code, 0);
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.4")
+        ),
+    );
+    let r = p.run(&["apply", "third.plan"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains("plan is stale") && r.stderr.contains("configuration"),
+        "{r:?}"
+    );
+}
