@@ -90,6 +90,10 @@ pub struct RunArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Allow a plan that deletes or replaces more than 25% (and at least 3)
+    /// of the managed resources.
+    #[arg(long = "allow-mass-change")]
+    pub allow_mass_change: bool,
     /// How many API operations to run at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     pub parallelism: u16,

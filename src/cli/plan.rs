@@ -6,6 +6,7 @@ use crate::cli::error::CliError;
 use crate::cli::hooks::HumanPlanHook;
 use crate::cli::output::Output;
 use crate::cli::session::Session;
+use crate::plan::guard::{mass_change, message, DEFAULT_MAX_PERCENT};
 use crate::plan::render::{render_plan, RenderOptions};
 use crate::plan::saved::SavedPlan;
 use crate::plan::{make_plan, Plan, PlanMode, PlanOptions};
@@ -49,12 +50,20 @@ pub async fn compute(
         parallelism: run.parallelism as usize,
         refresh: true,
     };
-    Ok(make_plan(
+    let plan = make_plan(
         &session.config,
         &session.state,
         &session.providers.set,
         &options,
         Arc::new(HumanPlanHook),
     )
-    .await?)
+    .await?;
+    if let Some(going) = mass_change(&plan, DEFAULT_MAX_PERCENT).filter(|_| !run.allow_mass_change)
+    {
+        return Err(CliError::user(message(
+            &going,
+            plan.refreshed.resources.len(),
+        )));
+    }
+    Ok(plan)
 }

@@ -6,6 +6,7 @@ pub mod action;
 pub mod change;
 pub mod diff;
 pub mod graph;
+pub mod guard;
 pub mod planner;
 pub mod refresh;
 pub mod render;

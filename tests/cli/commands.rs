@@ -368,3 +368,39 @@ fn saved_plans_apply_exactly_and_go_stale() {
         "{r:?}"
     );
 }
+
+#[test]
+fn mass_change_guard_refuses_then_allows_with_the_flag() {
+    let emu = Emu::start();
+    let p = Project::new();
+    let config = |names: &[&str]| {
+        let mut text = provider_block(&emu.url());
+        for (i, n) in names.iter().enumerate() {
+            text.push_str(&domain_block(
+                n,
+                &format!("{n}.example.com"),
+                "web",
+                &format!("192.0.2.{}", i + 1),
+            ));
+        }
+        text
+    };
+    p.write("main.hcl", &config(&["a", "b", "c", "d"]));
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+    // A file edit that drops three of four domains.
+    p.write("main.hcl", &config(&["a"]));
+    let before = p.state_bytes();
+    for args in [&["plan"][..], &["apply", "-auto-approve"][..]] {
+        let r = p.run(args);
+        assert_eq!(r.code, 1, "{r:?}");
+        assert!(
+            r.stderr.contains("refusing a mass change") && r.stderr.contains("cdn_domain.b"),
+            "{r:?}"
+        );
+        assert!(r.stderr.contains("-allow-mass-change"), "{r:?}");
+    }
+    assert_eq!(p.state_bytes(), before);
+    let r = p.run(&["apply", "-auto-approve", "-allow-mass-change"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("3 destroyed"), "{r:?}");
+}
