@@ -35,6 +35,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the changes the plan shows and record them in the state.
     Apply(ApplyArgs),
+    /// Print the dependency graph of the configuration in DOT.
+    Graph(VarArgs),
     /// Show a saved plan again.
     Show(ShowArgs),
     /// Report what changed on the live accounts outside cdnform (exit 2 when anything did).
@@ -169,6 +171,15 @@ pub enum StateCommand {
     /// Show one resource's recorded attributes.
     Show {
         address: String,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Print the whole state as loaded (snapshot plus any journal left by a crash).
+    Pull(StateArgs),
+    /// Forget resources (the vendor's domains are left as they are).
+    Rm {
+        #[arg(required = true)]
+        addresses: Vec<String>,
         #[command(flatten)]
         state: StateArgs,
     },

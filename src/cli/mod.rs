@@ -11,6 +11,7 @@ pub mod emulator;
 pub mod error;
 pub mod fmt;
 pub mod force_unlock;
+pub mod graph;
 pub mod hooks;
 pub mod output;
 pub mod plan;
@@ -75,6 +76,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::Destroy(a) => apply::run(a, true, out).await,
         Command::Drift(a) => drift::run(a, out).await,
         Command::Show(a) => show::run(a, out),
+        Command::Graph(a) => graph::run(a, out),
         Command::Fmt(a) => fmt::run(a, out),
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),

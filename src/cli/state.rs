@@ -1,11 +1,12 @@
-//! `cdnform state list` and `cdnform state show ADDR`: read-only views of the
-//! state as loaded (snapshot plus any replayed journal).
+//! `cdnform state list | show ADDR | pull | rm ADDR...`: views of the state
+//! as loaded (snapshot plus any replayed journal), and forgetting resources
+//! (under the lock, as a new serial).
 
 use crate::cli::args::StateCommand;
 use crate::cli::error::CliError;
 use crate::cli::output::Output;
 use crate::model::Address;
-use crate::state::{LocalBackend, StateBackend};
+use crate::state::{JournalOp, LocalBackend, LockRequest, StateBackend};
 
 pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
     match command {
@@ -34,6 +35,46 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
                 r.provider, r.vendor_id
             ));
             out.line(&serde_json::to_string_pretty(&r.attributes).expect("JSON values serialise"));
+            Ok(0)
+        }
+        StateCommand::Pull(args) => {
+            let loaded = LocalBackend::new(args.state).load()?;
+            for w in &loaded.warnings {
+                out.warning(w);
+            }
+            out.line(&serde_json::to_string_pretty(&loaded.state).expect("state serialises"));
+            Ok(0)
+        }
+        StateCommand::Rm { addresses, state } => {
+            let backend = LocalBackend::new(state.state);
+            let _lock = backend.lock(
+                &LockRequest {
+                    operation: "state rm".into(),
+                },
+                state.lock_timeout,
+            )?;
+            let mut current = backend.load()?.state;
+            let mut gone = Vec::new();
+            for a in &addresses {
+                let address: Address = a.parse().map_err(|e| CliError::user(format!("{e}")))?;
+                if current.get(&address).is_none() {
+                    return Err(CliError::user(format!(
+                        "no resource {address} in the state; nothing was removed"
+                    )));
+                }
+                gone.push(address);
+            }
+            for address in &gone {
+                current.apply(&JournalOp::Remove {
+                    address: address.clone(),
+                });
+            }
+            backend.persist(&mut current)?;
+            for address in &gone {
+                out.line(&format!(
+                    "Removed {address} from the state (the vendor's domain is untouched)."
+                ));
+            }
             Ok(0)
         }
     }

@@ -404,3 +404,42 @@ fn mass_change_guard_refuses_then_allows_with_the_flag() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("3 destroyed"), "{r:?}");
 }
+
+#[test]
+fn state_pull_rm_and_graph() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}\nresource \"cdn_domain\" \"edge\" {{\n  name = \"edge.example.com\"\n  origin {{\n    type    = \"domain\"\n    address = cdn_domain.origin.cname\n  }}\n}}\n",
+            provider_block(&emu.url()),
+            domain_block("origin", "origin.example.com", "web", "192.0.2.1")
+        ),
+    );
+    let r = p.run(&["graph"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.starts_with("digraph cdnform {")
+            && r.stdout
+                .contains("\"cdn_domain.edge\" -> \"cdn_domain.origin\";"),
+        "{r:?}"
+    );
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+
+    let r = p.run(&["state", "pull"]);
+    let pulled: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(pulled, p.state_json());
+
+    let serial = p.state_json()["serial"].as_u64().unwrap();
+    let r = p.run(&["state", "rm", "cdn_domain.nothing"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let r = p.run(&["state", "rm", "cdn_domain.edge"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(p.run(&["state", "list"]).stdout, "cdn_domain.origin\n");
+    assert_eq!(p.state_json()["serial"].as_u64().unwrap(), serial + 1);
+    assert!(
+        emu.domains().to_string().contains("edge.example.com"),
+        "the vendor's domain is untouched"
+    );
+}
