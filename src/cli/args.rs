@@ -92,6 +92,15 @@ pub struct RunArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Only this resource and what it depends on (repeatable).
+    #[arg(long = "target", value_name = "ADDR", value_parser = parse_address)]
+    pub targets: Vec<crate::model::Address>,
+    /// Leave out this resource and what depends on it (repeatable).
+    #[arg(long = "exclude", value_name = "ADDR", value_parser = parse_address)]
+    pub excludes: Vec<crate::model::Address>,
+    /// Replace this resource even if nothing forces it (repeatable).
+    #[arg(long = "replace", value_name = "ADDR", value_parser = parse_address)]
+    pub replace: Vec<crate::model::Address>,
     /// Allow a plan that deletes or replaces more than 25% (and at least 3)
     /// of the managed resources.
     #[arg(long = "allow-mass-change")]
@@ -251,6 +260,10 @@ pub struct EmulatorArgs {
     /// Most domains the account may hold (DomainOverLimit past it).
     #[arg(long, default_value_t = 500)]
     pub max_domains: usize,
+}
+
+pub fn parse_address(s: &str) -> Result<crate::model::Address, String> {
+    s.parse().map_err(|e| format!("{e}"))
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

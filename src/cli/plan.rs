@@ -49,6 +49,9 @@ pub async fn compute(
         mode,
         parallelism: run.parallelism as usize,
         refresh: true,
+        replace: run.replace.clone(),
+        targets: run.targets.clone(),
+        excludes: run.excludes.clone(),
     };
     let plan = make_plan(
         &session.config,

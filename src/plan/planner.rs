@@ -36,6 +36,12 @@ pub struct PlanOptions {
     pub parallelism: usize,
     /// Read the live account (false: trust the state as it is).
     pub refresh: bool,
+    /// `-replace`: replace these even if nothing forces it.
+    pub replace: Vec<Address>,
+    /// `-target`: only these and what they depend on.
+    pub targets: Vec<Address>,
+    /// `-exclude`: not these, nor what depends on them.
+    pub excludes: Vec<Address>,
 }
 
 impl Default for PlanOptions {
@@ -44,6 +50,9 @@ impl Default for PlanOptions {
             mode: PlanMode::Normal,
             parallelism: 10,
             refresh: true,
+            replace: Vec::new(),
+            targets: Vec::new(),
+            excludes: Vec::new(),
         }
     }
 }
@@ -75,8 +84,13 @@ pub async fn make_plan(
             changes = plan_deletes(&refreshed, |_| true);
         }
         PlanMode::Normal => {
-            let (mut planned, mut diagnostics) =
-                plan_desired(desired, &refreshed, providers, &mut secrets)?;
+            let (mut planned, mut diagnostics) = plan_desired(
+                desired,
+                &refreshed,
+                providers,
+                &mut secrets,
+                &options.replace,
+            )?;
             if options.refresh && !diagnostics.iter().any(Diagnostic::is_error) {
                 diagnostics.extend(
                     check_unmanaged(desired, &planned, providers, options.parallelism, &hook)
@@ -92,6 +106,7 @@ pub async fn make_plan(
         }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
+    restrict(&mut changes, &options.targets, &options.excludes);
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         mode: options.mode,
@@ -102,6 +117,44 @@ pub async fn make_plan(
         refreshed,
         secrets,
     })
+}
+
+/// `-target` keeps the targets and what they depend on; `-exclude` drops the
+/// excluded and what depends on them. Everything else is left as it is.
+fn restrict(changes: &mut [ResourceChange], targets: &[Address], excludes: &[Address]) {
+    if targets.is_empty() && excludes.is_empty() {
+        return;
+    }
+    let graph = DepGraph::new(changes.iter().map(|c| &c.address), |a| {
+        changes
+            .iter()
+            .find(|c| &c.address == a)
+            .map(|c| c.depends_on.clone())
+            .unwrap_or_default()
+    });
+    let closure = |start: &[Address], next: &dyn Fn(&Address) -> Vec<Address>| {
+        let mut seen: std::collections::BTreeSet<Address> = start.iter().cloned().collect();
+        let mut stack: Vec<Address> = start.to_vec();
+        while let Some(a) = stack.pop() {
+            for n in next(&a) {
+                if seen.insert(n.clone()) {
+                    stack.push(n);
+                }
+            }
+        }
+        seen
+    };
+    let kept = (!targets.is_empty()).then(|| closure(targets, &|a| graph.waits_for(a)));
+    let dropped = closure(excludes, &|a| graph.dependants(a));
+    for c in changes.iter_mut() {
+        let keep =
+            kept.as_ref().is_none_or(|k| k.contains(&c.address)) && !dropped.contains(&c.address);
+        if !keep && c.action != Action::NoOp {
+            c.action = Action::NoOp;
+            c.after = c.before.clone().map(PlannedValue::known);
+            c.replace_because.clear();
+        }
+    }
 }
 
 /// A resource to be created must not already exist on the account: creating
@@ -215,6 +268,7 @@ fn plan_desired(
     refreshed: &State,
     providers: &ProviderSet,
     secrets: &mut Secrets,
+    replace: &[Address],
 ) -> Result<(Vec<ResourceChange>, Vec<Diagnostic>), PlanError> {
     let resources: BTreeMap<&Address, &DesiredResource> = desired
         .resources()
@@ -257,7 +311,7 @@ fn plan_desired(
             ));
         }
         let prior = refreshed.get(&address);
-        let change = decide(decl, schema.block, value, prior);
+        let change = decide(decl, schema.block, value, prior, replace.contains(&address));
         planned.insert(address, change);
     }
     Ok((planned.into_values().collect(), diagnostics))
@@ -287,6 +341,7 @@ fn decide(
     schema: &crate::model::BlockSchema,
     desired: PlannedValue,
     prior: Option<&ResourceState>,
+    force_replace: bool,
 ) -> ResourceChange {
     let mut change = ResourceChange {
         address: decl.address.clone(),
@@ -306,11 +361,14 @@ fn decide(
     if prior.provider != decl.provider {
         changed.push("provider".to_string());
     }
-    let forcing: Vec<String> = changed
+    let mut forcing: Vec<String> = changed
         .iter()
         .filter(|k| schema.forces_new(k) || k.as_str() == "provider")
         .cloned()
         .collect();
+    if force_replace && forcing.is_empty() {
+        forcing.push("-replace".to_string());
+    }
     if !forcing.is_empty() {
         change.action = Action::Replace;
         change.replace_because = forcing;

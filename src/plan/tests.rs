@@ -551,3 +551,74 @@ async fn identical_updates_are_batched() {
         p.calls()
     );
 }
+
+#[tokio::test]
+async fn target_exclude_and_replace() {
+    let p = Arc::new(MemoryProvider::new());
+    let decls = |origin: &'static str| {
+        FakeDesired::new(vec![
+            Decl {
+                name: "a",
+                value: domain("a.example.com", origin),
+                origin_from: None,
+                depends_on: vec![],
+            },
+            Decl {
+                name: "b",
+                value: domain("b.example.com", origin),
+                origin_from: None,
+                depends_on: vec!["a"],
+            },
+            Decl {
+                name: "c",
+                value: domain("c.example.com", origin),
+                origin_from: None,
+                depends_on: vec![],
+            },
+        ])
+    };
+    let (state, _, _) = apply(
+        &plan(&decls("192.0.2.1"), &empty_state(), &p, PlanMode::Normal).await,
+        &p,
+    )
+    .await;
+    let with = |targets: Vec<Address>, excludes: Vec<Address>, replace: Vec<Address>| PlanOptions {
+        targets,
+        excludes,
+        replace,
+        ..PlanOptions::default()
+    };
+    let changed = decls("192.0.2.2");
+    let run = |o: PlanOptions| {
+        let (changed, state, p) = (&changed, &state, &p);
+        async move {
+            let plan = make_plan(changed, state, &providers(p), &o, Arc::new(NoHook))
+                .await
+                .unwrap();
+            plan.changes
+                .iter()
+                .filter(|c| c.action != Action::NoOp)
+                .map(|c| (c.address.name.clone(), c.action))
+                .collect::<Vec<_>>()
+        }
+    };
+    // -target b: b and what it depends on (a).
+    assert_eq!(
+        run(with(vec![addr("b")], vec![], vec![])).await,
+        vec![("a".into(), Action::Update), ("b".into(), Action::Update)]
+    );
+    // -exclude a: a and what depends on it (b) are left alone.
+    assert_eq!(
+        run(with(vec![], vec![addr("a")], vec![])).await,
+        vec![("c".into(), Action::Update)]
+    );
+    // -replace c with no config change: replaced.
+    let (same, state2) = (decls("192.0.2.1"), &state);
+    let o = with(vec![], vec![], vec![addr("c")]);
+    let plan = make_plan(&same, state2, &providers(&p), &o, Arc::new(NoHook))
+        .await
+        .unwrap();
+    let c = plan.change(&addr("c")).unwrap();
+    assert_eq!(c.action, Action::Replace);
+    assert_eq!(c.replace_because, vec!["-replace"]);
+}
