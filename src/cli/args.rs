@@ -92,6 +92,10 @@ pub struct RunArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Hold the state lock for the command (`-lock=false` to skip: only when
+    /// nothing else can run against this state).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub lock: bool,
     /// Only this resource and what it depends on (repeatable).
     #[arg(long = "target", value_name = "ADDR", value_parser = parse_address)]
     pub targets: Vec<crate::model::Address>,

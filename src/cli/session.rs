@@ -16,20 +16,24 @@ pub struct Session {
     /// The state existed on disk (or in the journal) before this run.
     pub state_exists: bool,
     pub providers: ProviderRuntime,
-    // Held for the whole command; released on drop.
-    _lock: Box<dyn LockGuard>,
+    // Held for the whole command (unless -lock=false); released on drop.
+    _lock: Option<Box<dyn LockGuard>>,
 }
 
 impl Session {
     pub async fn open(args: &RunArgs, operation: &str, out: &Output) -> Result<Session, CliError> {
         let config = load_config(&args.vars, out)?;
         let backend: Box<dyn StateBackend> = Box::new(LocalBackend::new(args.state.state.clone()));
-        let lock = backend.lock(
-            &LockRequest {
-                operation: operation.to_string(),
-            },
-            args.state.lock_timeout,
-        )?;
+        let lock = if args.lock {
+            Some(backend.lock(
+                &LockRequest {
+                    operation: operation.to_string(),
+                },
+                args.state.lock_timeout,
+            )?)
+        } else {
+            None
+        };
         let loaded = backend.load()?;
         for w in &loaded.warnings {
             out.warning(w);

@@ -166,6 +166,9 @@ fn held_lock_refuses_and_names_the_holder() {
         &["apply", "-auto-approve"],
         &["locked", &id, "force-unlock"],
     );
+    // -lock=false reads without the lock (a plan writes nothing).
+    let r = p.run(&["plan", "-lock=false"]);
+    assert_eq!(r.code, 0, "{r:?}");
     drop(guard);
     assert_eq!(p.run(&["plan"]).code, 0);
 }
