@@ -118,3 +118,5 @@ impl PlanHook for NoHook {}
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_more;

@@ -16,29 +16,29 @@ use std::sync::{Arc, Mutex};
 
 /// One declared domain; `origin_from` makes its first origin's address a
 /// reference to another resource's attribute.
-struct Decl {
-    name: &'static str,
-    value: Json,
-    origin_from: Option<(&'static str, &'static str)>,
-    depends_on: Vec<&'static str>,
+pub(super) struct Decl {
+    pub(super) name: &'static str,
+    pub(super) value: Json,
+    pub(super) origin_from: Option<(&'static str, &'static str)>,
+    pub(super) depends_on: Vec<&'static str>,
 }
 
-struct FakeDesired {
+pub(super) struct FakeDesired {
     resources: Vec<DesiredResource>,
     decls: Vec<Decl>,
 }
 
-fn addr(n: &str) -> Address {
+pub(super) fn addr(n: &str) -> Address {
     Address::new("cdn_domain", n)
 }
 
-fn domain(name: &str, origin: &str) -> Json {
+pub(super) fn domain(name: &str, origin: &str) -> Json {
     json!({"name": name, "cdn_type": "web", "enabled": true,
            "origins": [{"type": "ip", "address": origin, "port": 80, "priority": 20, "weight": 10}]})
 }
 
 impl FakeDesired {
-    fn new(decls: Vec<Decl>) -> Self {
+    pub(super) fn new(decls: Vec<Decl>) -> Self {
         let resources = decls
             .iter()
             .map(|d| {
@@ -94,7 +94,7 @@ impl Desired for FakeDesired {
 }
 
 #[derive(Default, Clone)]
-struct MemJournal(Arc<Mutex<Vec<JournalOp>>>);
+pub(super) struct MemJournal(Arc<Mutex<Vec<JournalOp>>>);
 impl Journal for MemJournal {
     fn record(&mut self, op: &JournalOp) -> Result<(), StateError> {
         self.0.lock().unwrap().push(op.clone());
@@ -102,7 +102,7 @@ impl Journal for MemJournal {
     }
 }
 
-fn providers(p: &Arc<MemoryProvider>) -> ProviderSet {
+pub(super) fn providers(p: &Arc<MemoryProvider>) -> ProviderSet {
     let mut set = ProviderSet::new();
     set.insert(
         ProviderAddr::new("memory", None),
@@ -111,7 +111,7 @@ fn providers(p: &Arc<MemoryProvider>) -> ProviderSet {
     set
 }
 
-fn empty_state() -> State {
+pub(super) fn empty_state() -> State {
     State {
         format_version: 1,
         serial: 0,
@@ -120,7 +120,7 @@ fn empty_state() -> State {
     }
 }
 
-async fn plan(
+pub(super) async fn plan(
     desired: &FakeDesired,
     state: &State,
     p: &Arc<MemoryProvider>,
@@ -135,7 +135,7 @@ async fn plan(
         .unwrap()
 }
 
-async fn apply(
+pub(super) async fn apply(
     plan: &Plan,
     p: &Arc<MemoryProvider>,
 ) -> (State, crate::apply::ApplyReport, Vec<JournalOp>) {
@@ -153,7 +153,7 @@ async fn apply(
     (state, report, ops)
 }
 
-fn two_domains() -> FakeDesired {
+pub(super) fn two_domains() -> FakeDesired {
     FakeDesired::new(vec![
         Decl {
             name: "web",
@@ -168,6 +168,24 @@ fn two_domains() -> FakeDesired {
             depends_on: vec![],
         },
     ])
+}
+
+fn featured(name: &str, referers: &[&str], key: &str) -> Json {
+    let mut d = domain(name, "192.0.2.10");
+    let extra = json!({
+        "origin_host": "origin.example.com",
+        "cache_rules": [
+            {"match": "extension", "patterns": ["jpg", "png"], "ttl": "60m"},
+            {"match": "directory", "patterns": ["/static/"], "ttl": "7d", "priority": 50}
+        ],
+        "referer": {"mode": "allow", "list": referers, "allow_empty": true},
+        "response_headers": [{"name": "X-Frame-Options", "value": "DENY"}],
+        "https": {"certificate": {"public_pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "private_pem": key}, "http2": true}
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        d[k] = v.clone();
+    }
+    d
 }
 
 #[tokio::test]
@@ -272,93 +290,6 @@ async fn drift_is_reported_and_corrected() {
 }
 
 #[tokio::test]
-async fn reference_known_after_apply_is_resolved() {
-    let p = Arc::new(MemoryProvider::new());
-    let desired = FakeDesired::new(vec![
-        Decl {
-            name: "edge",
-            value: domain("edge.example.com", "0.0.0.0"),
-            origin_from: Some(("origin", "cname")),
-            depends_on: vec![],
-        },
-        Decl {
-            name: "origin",
-            value: domain("origin.example.com", "192.0.2.1"),
-            origin_from: None,
-            depends_on: vec![],
-        },
-    ]);
-    let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
-    let edge = first.change(&addr("edge")).unwrap();
-    assert!(edge
-        .after
-        .as_ref()
-        .unwrap()
-        .is_unknown_at("/origins/0/address"));
-    assert!(
-        render_plan(&first, RenderOptions::default()).contains("address  = (known after apply)")
-    );
-
-    let (state, report, _) = apply(&first, &p).await;
-    assert!(report.is_success(), "{report:?}");
-    let calls = p.calls();
-    let pos = |k: &str| calls.iter().position(|c| c == k).unwrap();
-    assert!(pos("create:origin.example.com") < pos("create:edge.example.com"));
-    assert_eq!(
-        p.domains()["edge.example.com"].origins[0].address,
-        "origin.example.com.cdn.memory.test"
-    );
-    assert!(!plan(&desired, &state, &p, PlanMode::Normal)
-        .await
-        .has_changes());
-}
-
-#[tokio::test]
-async fn failure_skips_dependants_not_unrelated_work() {
-    let p = Arc::new(MemoryProvider::new());
-    p.fail("create", "a.example.com");
-    let desired = FakeDesired::new(vec![
-        Decl {
-            name: "a",
-            value: domain("a.example.com", "192.0.2.1"),
-            origin_from: None,
-            depends_on: vec![],
-        },
-        Decl {
-            name: "b",
-            value: domain("b.example.com", "192.0.2.2"),
-            origin_from: None,
-            depends_on: vec!["a"],
-        },
-        Decl {
-            name: "c",
-            value: domain("c.example.com", "192.0.2.3"),
-            origin_from: None,
-            depends_on: vec![],
-        },
-    ]);
-    let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
-    let (state, report, ops) = apply(&first, &p).await;
-    assert_eq!(report.failed.len(), 1);
-    assert_eq!(report.failed[0].0, addr("a"));
-    assert!(
-        report.failed[0].2.to_string().contains("Injected"),
-        "{}",
-        report.failed[0].2
-    );
-    assert_eq!(report.skipped, vec![(addr("b"), addr("a"))]);
-    assert_eq!(ops.len(), 1);
-    assert!(state.get(&addr("c")).is_some());
-    assert!(!p.calls().contains(&"create:b.example.com".to_string()));
-    let resumed = plan(&desired, &state, &p, PlanMode::Normal).await;
-    assert_eq!(
-        resumed.summary().add,
-        2,
-        "the next plan resumes with what is left"
-    );
-}
-
-#[tokio::test]
 async fn destroy_deletes_dependants_first_and_stops_before_delete() {
     let p = Arc::new(MemoryProvider::new());
     let desired = FakeDesired::new(vec![
@@ -393,58 +324,6 @@ async fn destroy_deletes_dependants_first_and_stops_before_delete() {
     let pos = |k: &str| calls.iter().position(|c| c == k).unwrap();
     assert!(pos("delete:b.example.com") < pos("delete:a.example.com"));
     assert!(pos("stop:a.example.com") < pos("delete:a.example.com"));
-}
-
-#[tokio::test]
-async fn creating_a_domain_that_already_exists_is_refused_at_plan_time() {
-    let p = Arc::new(MemoryProvider::new());
-    p.create_domain(
-        &crate::model::Domain::from_json(&domain("img.example.com", "192.0.2.99")).unwrap(),
-    )
-    .await
-    .unwrap();
-    let options = PlanOptions::default();
-    let err = make_plan(
-        &two_domains(),
-        &empty_state(),
-        &providers(&p),
-        &options,
-        Arc::new(NoHook),
-    )
-    .await
-    .unwrap_err();
-    let crate::plan::PlanError::Diagnostics(d) = err else {
-        panic!("{err}")
-    };
-    assert_eq!(d.len(), 1, "{d:?}");
-    assert!(
-        d[0].summary.contains("img.example.com already exists"),
-        "{}",
-        d[0]
-    );
-    assert!(
-        d[0].detail.as_deref().unwrap().contains("cdn_domain.img"),
-        "{}",
-        d[0]
-    );
-}
-
-fn featured(name: &str, referers: &[&str], key: &str) -> Json {
-    let mut d = domain(name, "192.0.2.10");
-    let extra = json!({
-        "origin_host": "origin.example.com",
-        "cache_rules": [
-            {"match": "extension", "patterns": ["jpg", "png"], "ttl": "60m"},
-            {"match": "directory", "patterns": ["/static/"], "ttl": "7d", "priority": 50}
-        ],
-        "referer": {"mode": "allow", "list": referers, "allow_empty": true},
-        "response_headers": [{"name": "X-Frame-Options", "value": "DENY"}],
-        "https": {"certificate": {"public_pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "private_pem": key}, "http2": true}
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        d[k] = v.clone();
-    }
-    d
 }
 
 #[tokio::test]
@@ -512,113 +391,4 @@ async fn domain_configuration_round_trip_keeps_the_key_out() {
     assert!(!plan(&changed, &state, &p, PlanMode::Normal)
         .await
         .has_changes());
-}
-
-#[tokio::test]
-async fn identical_updates_are_batched() {
-    let p = Arc::new(MemoryProvider::new());
-    let names = ["a", "b", "c"];
-    let decls = |header: &str| {
-        FakeDesired::new(
-            names
-                .iter()
-                .map(|n| {
-                    let mut v = domain(&format!("{n}.example.com"), "192.0.2.1");
-                    v["response_headers"] = json!([{"name": "X-Version", "value": header}]);
-                    Decl {
-                        name: n,
-                        value: v,
-                        origin_from: None,
-                        depends_on: vec![],
-                    }
-                })
-                .collect(),
-        )
-    };
-    let (state, _, _) = apply(
-        &plan(&decls("1"), &empty_state(), &p, PlanMode::Normal).await,
-        &p,
-    )
-    .await;
-    let next = plan(&decls("2"), &state, &p, PlanMode::Normal).await;
-    assert_eq!(next.summary().change, 3);
-    let (_, report, ops) = apply(&next, &p).await;
-    assert!(report.is_success(), "{report:?}");
-    assert_eq!(ops.len(), 3, "each domain journaled");
-    assert!(
-        p.calls().contains(&"batch:3".to_string()),
-        "{:?}",
-        p.calls()
-    );
-}
-
-#[tokio::test]
-async fn target_exclude_and_replace() {
-    let p = Arc::new(MemoryProvider::new());
-    let decls = |origin: &'static str| {
-        FakeDesired::new(vec![
-            Decl {
-                name: "a",
-                value: domain("a.example.com", origin),
-                origin_from: None,
-                depends_on: vec![],
-            },
-            Decl {
-                name: "b",
-                value: domain("b.example.com", origin),
-                origin_from: None,
-                depends_on: vec!["a"],
-            },
-            Decl {
-                name: "c",
-                value: domain("c.example.com", origin),
-                origin_from: None,
-                depends_on: vec![],
-            },
-        ])
-    };
-    let (state, _, _) = apply(
-        &plan(&decls("192.0.2.1"), &empty_state(), &p, PlanMode::Normal).await,
-        &p,
-    )
-    .await;
-    let with = |targets: Vec<Address>, excludes: Vec<Address>, replace: Vec<Address>| PlanOptions {
-        targets,
-        excludes,
-        replace,
-        ..PlanOptions::default()
-    };
-    let changed = decls("192.0.2.2");
-    let run = |o: PlanOptions| {
-        let (changed, state, p) = (&changed, &state, &p);
-        async move {
-            let plan = make_plan(changed, state, &providers(p), &o, Arc::new(NoHook))
-                .await
-                .unwrap();
-            plan.changes
-                .iter()
-                .filter(|c| c.action != Action::NoOp)
-                .map(|c| (c.address.name.clone(), c.action))
-                .collect::<Vec<_>>()
-        }
-    };
-    // -target b: b and what it depends on (a).
-    assert_eq!(
-        run(with(vec![addr("b")], vec![], vec![])).await,
-        vec![("a".into(), Action::Update), ("b".into(), Action::Update)]
-    );
-    // -exclude a: a and what depends on it (b) are left alone.
-    assert_eq!(
-        run(with(vec![], vec![addr("a")], vec![])).await,
-        vec![("c".into(), Action::Update)]
-    );
-    // -replace c with no config change: replaced.
-    let (same, state2) = (decls("192.0.2.1"), &state);
-    let o = with(vec![], vec![], vec![addr("c")]);
-    let plan = make_plan(&same, state2, &providers(&p), &o, Arc::new(NoHook))
-        .await
-        .unwrap();
-    let c = plan.change(&addr("c")).unwrap();
-    assert_eq!(c.action, Action::Replace);
-    assert_eq!(c.replace_because, vec!["-replace"]);
 }
