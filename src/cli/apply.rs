@@ -5,6 +5,7 @@ use crate::apply::{apply_plan, ApplyOptions};
 use crate::cli::args::ApplyArgs;
 use crate::cli::error::CliError;
 use crate::cli::hooks::HumanApplyHook;
+use crate::cli::json_view;
 use crate::cli::output::Output;
 use crate::cli::session::Session;
 use crate::plan::render::{render_plan, RenderOptions};
@@ -19,6 +20,14 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         (_, true) => PlanMode::RefreshOnly,
         _ => PlanMode::Normal,
     };
+    if out.json {
+        if !args.auto_approve && args.plan_file.is_none() {
+            return Err(CliError::user(
+                "-json never prompts: add -auto-approve, or apply a saved plan file",
+            ));
+        }
+        json_view::version();
+    }
     let mut session =
         Session::open(&args.run, if destroy { "destroy" } else { "apply" }, out).await?;
     let saved = match &args.plan_file {
@@ -39,13 +48,20 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         plan.secrets = fresh.secrets;
         plan.refreshed = fresh.refreshed;
     }
-    out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+    let operation = if destroy { "destroy" } else { "apply" };
+    if out.json {
+        json_view::plan(&plan, operation);
+    } else {
+        out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+    }
 
     if !plan.has_changes() {
         if !plan.drift.is_empty() {
             let mut state = plan.refreshed.clone();
             session.backend.persist(&mut state)?;
-            out.line("\nThe state now records the live values read above.");
+            if !out.json {
+                out.line("\nThe state now records the live values read above.");
+            }
         }
         return Ok(0);
     }
@@ -59,14 +75,19 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         parallelism: args.run.parallelism as usize,
         ..ApplyOptions::default()
     };
-    out.line("");
+    let hook: Arc<dyn crate::apply::ApplyHook> = if out.json {
+        Arc::new(json_view::JsonApplyHook)
+    } else {
+        out.line("");
+        Arc::new(HumanApplyHook)
+    };
     let (mut state, report) = apply_plan(
         &plan,
         &session.providers.set,
         state,
         journal,
         &options,
-        Arc::new(HumanApplyHook),
+        hook,
     )
     .await;
     let persisted = session.backend.persist(&mut state);
@@ -86,6 +107,13 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         }
     }
     persisted?;
+    if report.is_success() && out.json {
+        json_view::emit(
+            "change_summary",
+            serde_json::json!({"operation": operation, "add": done.add, "change": done.change, "destroy": done.destroy, "applied": true}),
+        );
+        return Ok(0);
+    }
     if report.is_success() {
         let verb = if destroy { "Destroy" } else { "Apply" };
         out.line(&format!(

@@ -30,7 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check the configuration for errors without reading state or APIs.
-    Validate(VarArgs),
+    Validate(ValidateArgs),
     /// Show what apply would change.
     Plan(PlanArgs),
     /// Make the changes the plan shows and record them in the state.
@@ -92,6 +92,9 @@ pub struct RunArgs {
     pub vars: VarArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// Machine-readable output: one JSON object per line (see README).
+    #[arg(long)]
+    pub json: bool,
     /// Hold the state lock for the command (`-lock=false` to skip: only when
     /// nothing else can run against this state).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
@@ -133,12 +136,18 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Machine-readable output: one JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct DriftArgs {
     #[command(flatten)]
     pub run: RunArgs,
-    /// One JSON object per line instead of text.
-    #[arg(long)]
-    pub json: bool,
     /// Also list domains on the accounts that no resource in the state manages.
     #[arg(long = "include-unmanaged")]
     pub include_unmanaged: bool,

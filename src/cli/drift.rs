@@ -5,11 +5,12 @@
 
 use crate::cli::args::DriftArgs;
 use crate::cli::error::CliError;
+use crate::cli::json_view;
 use crate::cli::output::Output;
 use crate::cli::session::Session;
 use crate::plan::render::{render_drift, RenderOptions};
-use crate::plan::{PlanMode, ResourceDrift};
-use serde_json::{json, Value as Json};
+use crate::plan::PlanMode;
+use serde_json::json;
 use std::collections::BTreeSet;
 
 pub async fn run(args: DriftArgs, out: &Output) -> Result<i32, CliError> {
@@ -21,18 +22,20 @@ pub async fn run(args: DriftArgs, out: &Output) -> Result<i32, CliError> {
         Vec::new()
     };
     let drifted = !plan.drift.is_empty() || !unmanaged.is_empty();
-    if args.json {
+    if args.run.json {
+        json_view::version();
         for d in &plan.drift {
-            out.line(&drift_json(d).to_string());
+            json_view::emit("resource_drift", json_view::drift_fields(d));
         }
         for (provider, name) in &unmanaged {
-            out.line(
-                &json!({"type": "unmanaged_domain", "provider": provider, "name": name})
-                    .to_string(),
+            json_view::emit(
+                "unmanaged_domain",
+                json!({"provider": provider, "name": name}),
             );
         }
-        out.line(
-            &json!({"type": "drift_summary", "drifted": plan.drift.len(), "unmanaged": unmanaged.len()}).to_string(),
+        json_view::emit(
+            "drift_summary",
+            json!({"drifted": plan.drift.len(), "unmanaged": unmanaged.len()}),
         );
     } else {
         if plan.drift.is_empty() {
@@ -51,29 +54,6 @@ pub async fn run(args: DriftArgs, out: &Output) -> Result<i32, CliError> {
         }
     }
     Ok(if drifted { 2 } else { 0 })
-}
-
-/// One drifted resource as a JSON line: each changed attribute with its
-/// recorded and live values.
-fn drift_json(d: &ResourceDrift) -> Json {
-    let changes: Vec<Json> = d
-        .changed
-        .iter()
-        .map(|k| {
-            json!({
-                "attribute": k,
-                "before": d.before.get(k).cloned().unwrap_or(Json::Null),
-                "after": d.after.as_ref().and_then(|a| a.get(k)).cloned().unwrap_or(Json::Null),
-            })
-        })
-        .collect();
-    json!({
-        "type": "resource_drift",
-        "address": d.address.to_string(),
-        "provider": d.provider.to_string(),
-        "deleted": d.after.is_none(),
-        "changes": changes,
-    })
 }
 
 /// Domains each configured provider's account holds that no resource in

@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod force_unlock;
 pub mod graph;
 pub mod hooks;
+pub mod json_view;
 pub mod output;
 pub mod plan;
 pub mod providers;
@@ -36,7 +37,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return if e.use_stderr() { 1 } else { 0 };
         }
     };
-    let out = Output::new(cli.no_color);
+    let json = match &cli.command {
+        Command::Plan(a) => a.run.json,
+        Command::Apply(a) | Command::Destroy(a) => a.run.json,
+        Command::Drift(a) => a.run.json,
+        Command::Validate(a) => a.json,
+        _ => false,
+    };
+    let out = Output::new(cli.no_color || json, json);
     if let Some(dir) = &cli.chdir {
         if let Err(e) = std::env::set_current_dir(dir) {
             out.error(&CliError::user(format!(

@@ -4,6 +4,7 @@
 use crate::cli::args::PlanArgs;
 use crate::cli::error::CliError;
 use crate::cli::hooks::HumanPlanHook;
+use crate::cli::json_view;
 use crate::cli::output::Output;
 use crate::cli::session::Session;
 use crate::plan::guard::{mass_change, message, DEFAULT_MAX_PERCENT};
@@ -18,18 +19,27 @@ pub async fn run(args: PlanArgs, out: &Output) -> Result<i32, CliError> {
         (_, true) => PlanMode::RefreshOnly,
         _ => PlanMode::Normal,
     };
+    if out.json {
+        json_view::version();
+    }
     let session = Session::open(&args.run, "plan", out).await?;
     let plan = compute(&session, &args.run, mode).await?;
-    out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+    if out.json {
+        json_view::plan(&plan, "plan");
+    } else {
+        out.text(&render_plan(&plan, RenderOptions { color: out.color }));
+    }
     if let Some(path) = &args.out {
         SavedPlan::new(plan.clone())
             .write(path)
             .map_err(|e| CliError::runtime(e.to_string()))?;
-        out.line(&format!(
-            "\nSaved the plan to {}. To perform exactly these actions, run: cdnform apply {}",
-            path.display(),
-            path.display()
-        ));
+        if !out.json {
+            out.line(&format!(
+                "\nSaved the plan to {}. To perform exactly these actions, run: cdnform apply {}",
+                path.display(),
+                path.display()
+            ));
+        }
     }
     // With -refresh-only, drift is the change an apply would make (to the state).
     let changes = plan.has_changes() || (mode == PlanMode::RefreshOnly && !plan.drift.is_empty());
@@ -58,7 +68,11 @@ pub async fn compute(
         &session.state,
         &session.providers.set,
         &options,
-        Arc::new(HumanPlanHook),
+        if run.json {
+            Arc::new(json_view::JsonPlanHook) as Arc<dyn crate::plan::PlanHook>
+        } else {
+            Arc::new(HumanPlanHook)
+        },
     )
     .await?;
     if let Some(going) = mass_change(&plan, DEFAULT_MAX_PERCENT).filter(|_| !run.allow_mass_change)

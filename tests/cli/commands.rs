@@ -443,3 +443,90 @@ fn state_pull_rm_and_graph() {
         "the vendor's domain is untouched"
     );
 }
+
+/// Every line is a JSON object with a `type` and a `@timestamp`.
+fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| {
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            assert!(v["type"].is_string() && v["@timestamp"].is_string(), "{l}");
+            v
+        })
+        .collect()
+}
+
+fn types(lines: &[serde_json::Value]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn json_output_for_validate_plan_apply_and_errors() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+
+    let r = p.run(&["validate", "-json"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        types(&json_lines(&r.stdout)),
+        ["version", "validate_result"]
+    );
+
+    let r = p.run(&["plan", "-json", "-detailed-exitcode"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    let lines = json_lines(&r.stdout);
+    assert_eq!(
+        types(&lines),
+        [
+            "version",
+            "refresh_start",
+            "refresh_complete",
+            "planned_change",
+            "change_summary"
+        ]
+    );
+    assert_eq!(lines[3]["action"], "create");
+    assert_eq!(lines[4]["add"], 1);
+    assert!(!r.stdout.contains('\u{1b}'), "no colour codes");
+
+    let r = p.run(&["apply", "-json"]);
+    assert_eq!(r.code, 1, "no prompts in JSON mode: {r:?}");
+    assert_eq!(types(&json_lines(&r.stdout)), ["diagnostic"]);
+
+    let r = p.run(&["apply", "-json", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let lines = json_lines(&r.stdout);
+    let t = types(&lines);
+    assert!(
+        t.contains(&"apply_start".to_string()) && t.contains(&"apply_complete".to_string()),
+        "{t:?}"
+    );
+    assert_eq!(lines.last().unwrap()["type"], "change_summary");
+    assert_eq!(lines.last().unwrap()["applied"], true);
+
+    p.write(
+        "main.hcl",
+        "resource \"cdn_domain\" \"x\" {\n  nme = 1\n}\n",
+    );
+    let r = p.run(&["validate", "-json"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let lines = json_lines(&r.stdout);
+    let d = lines
+        .iter()
+        .find(|l| l["type"] == "diagnostic" && l["range"].is_object())
+        .unwrap();
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["range"]["filename"], "main.hcl");
+    assert!(d["range"]["line"].as_u64().is_some_and(|l| l >= 1) && d["range"]["column"].as_u64().is_some(), "{d}");
+}
