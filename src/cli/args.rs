@@ -37,6 +37,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print the dependency graph of the configuration in DOT.
     Graph(VarArgs),
+    /// Adopt an existing domain into the state under a declared resource.
+    Import(ImportArgs),
     /// Show a saved plan again.
     Show(ShowArgs),
     /// Report what changed on the live accounts outside cdnform (exit 2 when anything did).
@@ -133,6 +135,16 @@ pub struct PlanArgs {
     /// Save the plan to FILE for `cdnform apply FILE` (no credentials or private keys in it).
     #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The resource address, declared in the configuration (cdn_domain.web).
+    pub address: String,
+    /// The vendor's id of the domain: its name.
+    pub id: String,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod force_unlock;
 pub mod graph;
 pub mod hooks;
+pub mod import;
 pub mod json_view;
 pub mod output;
 pub mod plan;
@@ -84,6 +85,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::Destroy(a) => apply::run(a, true, out).await,
         Command::Drift(a) => drift::run(a, out).await,
         Command::Show(a) => show::run(a, out),
+        Command::Import(a) => import::run(a, out).await,
         Command::Graph(a) => graph::run(a, out),
         Command::Fmt(a) => fmt::run(a, out),
         Command::State(c) => state::run(c, out),

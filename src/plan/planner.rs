@@ -191,8 +191,8 @@ async fn check_unmanaged(
             ))
             .with_detail(format!(
                 "{} would create it, but the domain exists and this state does not manage it; \
-                     choose another name, or delete it on the account first",
-                t.address
+                     adopt it with `cdnform import {} {}`, or choose another name",
+                t.address, t.address, t.vendor_id
             ))
             .at(desired.locate(&t.address, "/name"))
         })

@@ -528,5 +528,9 @@ fn json_output_for_validate_plan_apply_and_errors() {
         .unwrap();
     assert_eq!(d["severity"], "error");
     assert_eq!(d["range"]["filename"], "main.hcl");
-    assert!(d["range"]["line"].as_u64().is_some_and(|l| l >= 1) && d["range"]["column"].as_u64().is_some(), "{d}");
+    assert!(
+        d["range"]["line"].as_u64().is_some_and(|l| l >= 1)
+            && d["range"]["column"].as_u64().is_some(),
+        "{d}"
+    );
 }

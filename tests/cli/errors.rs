@@ -208,3 +208,45 @@ fn a_domain_that_exists_unmanaged_is_refused_at_plan_time() {
     );
     drop(other);
 }
+
+#[test]
+fn an_existing_domain_is_imported_and_the_plan_shows_only_real_differences() {
+    let emu = Emu::start();
+    let other = applied(&emu); // www.example.com exists with origin 192.0.2.10
+    let p = Project::new();
+    // The same domain, but this configuration wants another origin.
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("mine", "www.example.com", "web", "192.0.2.50")
+        ),
+    );
+    let r = p.run(&["plan"]);
+    assert!(
+        r.stderr
+            .contains("cdnform import cdn_domain.mine www.example.com"),
+        "the refusal says how: {r:?}"
+    );
+    let r = p.run(&["import", "cdn_domain.nope", "www.example.com"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("not declared"), "{r:?}");
+    let r = p.run(&["import", "cdn_domain.mine", "missing.example.com"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let r = p.run(&["import", "cdn_domain.mine", "www.example.com"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = p.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stdout.contains("will be updated in-place")
+            && r.stdout.contains("\"192.0.2.10\" -> \"192.0.2.50\""),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{r:?}"
+    );
+    drop(other);
+}
