@@ -140,9 +140,20 @@ pub struct PlanArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The resource address, declared in the configuration (cdn_domain.web).
-    pub address: String,
+    #[arg(required_unless_present = "all")]
+    pub address: Option<String>,
     /// The vendor's id of the domain: its name.
-    pub id: String,
+    #[arg(required_unless_present = "all")]
+    pub id: Option<String>,
+    /// Import every domain of a provider's account not yet in the state.
+    #[arg(long, requires_all = ["provider", "generate_config"], conflicts_with_all = ["address", "id"])]
+    pub all: bool,
+    /// With -all: the provider configuration to list (aliyun, aliyun.eu, ...).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// With -all: write HCL for the imported domains to FILE (never overwritten).
+    #[arg(long = "generate-config", value_name = "FILE")]
+    pub generate_config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -11,6 +11,7 @@ pub mod emulator;
 pub mod error;
 pub mod fmt;
 pub mod force_unlock;
+pub mod generate;
 pub mod graph;
 pub mod hooks;
 pub mod import;

@@ -250,3 +250,58 @@ fn an_existing_domain_is_imported_and_the_plan_shows_only_real_differences() {
     );
     drop(other);
 }
+
+#[test]
+fn import_all_generates_config_whose_plan_is_empty() {
+    let emu = Emu::start();
+    // An account with three domains made elsewhere, one with configuration.
+    let seed = Project::new();
+    seed.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}\n{}\nresource \"cdn_domain\" \"c\" {{\n  name        = \"c-3.example.com\"\n  origin_host = \"origin.example.net\"\n  origin {{\n    type    = \"domain\"\n    address = \"origin.example.net\"\n  }}\n  response_header {{\n    name  = \"X-Team\"\n    value = \"web\"\n  }}\n  cache_rule {{\n    match    = \"extension\"\n    patterns = [\"jpg\"]\n    ttl      = \"1d\"\n  }}\n}}\n",
+            provider_block(&emu.url()),
+            domain_block("a", "a.example.com", "web", "192.0.2.1"),
+            domain_block("b", "b.example.com", "download", "192.0.2.2")
+        ),
+    );
+    assert_eq!(seed.run(&["apply", "-auto-approve"]).code, 0);
+
+    let p = Project::new();
+    p.write("main.hcl", &provider_block(&emu.url()));
+    let r = p.run(&[
+        "import",
+        "-all",
+        "-provider",
+        "aliyun",
+        "-generate-config",
+        "imported.hcl",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("Imported 3 domain(s)"), "{r:?}");
+    let generated = std::fs::read_to_string(p.path().join("imported.hcl")).unwrap();
+    assert!(
+        generated.contains("resource \"cdn_domain\" \"c_3_example_com\""),
+        "{generated}"
+    );
+    assert_eq!(p.run(&["state", "list"]).stdout.lines().count(), 3);
+    let r = p.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 0, "the next plan is empty: {r:?}\n{generated}");
+    assert_eq!(
+        p.run(&["fmt", "-check"]).code,
+        0,
+        "generated HCL is formatted"
+    );
+
+    // The file is never overwritten.
+    let r = p.run(&[
+        "import",
+        "-all",
+        "-provider",
+        "aliyun",
+        "-generate-config",
+        "imported.hcl",
+    ]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("never overwrites"), "{r:?}");
+}
