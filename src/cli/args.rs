@@ -221,6 +221,13 @@ pub enum StateCommand {
     },
     /// Print the whole state as loaded (snapshot plus any journal left by a crash).
     Pull(StateArgs),
+    /// Rename a resource in the state (after renaming its block).
+    Mv {
+        from: String,
+        to: String,
+        #[command(flatten)]
+        state: StateArgs,
+    },
     /// Forget resources (the vendor's domains are left as they are).
     Rm {
         #[arg(required = true)]

@@ -45,6 +45,45 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
             out.line(&serde_json::to_string_pretty(&loaded.state).expect("state serialises"));
             Ok(0)
         }
+        StateCommand::Mv { from, to, state } => {
+            let parse = |a: &str| {
+                a.parse::<Address>()
+                    .map_err(|e| CliError::user(format!("{e}")))
+            };
+            let (from, to) = (parse(&from)?, parse(&to)?);
+            let backend = LocalBackend::new(state.state);
+            let _lock = backend.lock(
+                &LockRequest {
+                    operation: "state mv".into(),
+                },
+                state.lock_timeout,
+            )?;
+            let mut current = backend.load()?.state;
+            if current.get(&to).is_some() {
+                return Err(CliError::user(format!(
+                    "{to} is already in the state; nothing was moved"
+                )));
+            }
+            let mut moved = current.get(&from).cloned().ok_or_else(|| {
+                CliError::user(format!(
+                    "no resource {from} in the state; nothing was moved"
+                ))
+            })?;
+            if moved.address.resource_type != to.resource_type {
+                return Err(CliError::user(format!(
+                    "cannot move a {} to a {}",
+                    moved.address.resource_type, to.resource_type
+                )));
+            }
+            moved.address = to.clone();
+            current.apply(&JournalOp::Remove {
+                address: from.clone(),
+            });
+            current.apply(&JournalOp::Upsert { resource: moved });
+            backend.persist(&mut current)?;
+            out.line(&format!("Moved {from} to {to}."));
+            Ok(0)
+        }
         StateCommand::Rm { addresses, state } => {
             let backend = LocalBackend::new(state.state);
             let _lock = backend.lock(

@@ -442,6 +442,22 @@ fn state_pull_rm_and_graph() {
         emu.domains().to_string().contains("edge.example.com"),
         "the vendor's domain is untouched"
     );
+
+    // Renaming the block and moving the state along: no changes.
+    let config = std::fs::read_to_string(p.path().join("main.hcl")).unwrap();
+    let without_edge = config
+        .split("resource \"cdn_domain\" \"edge\"")
+        .next()
+        .unwrap()
+        .to_string();
+    p.write(
+        "main.hcl",
+        &without_edge.replace("\"origin\" {\n  name", "\"primary\" {\n  name"),
+    );
+    let r = p.run(&["state", "mv", "cdn_domain.origin", "cdn_domain.primary"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = p.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{r:?}");
 }
 
 /// Every line is a JSON object with a `type` and a `@timestamp`.
