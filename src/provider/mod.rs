@@ -4,6 +4,8 @@
 
 pub mod aliyun;
 pub mod baishan;
+#[cfg(test)]
+pub mod canned;
 pub mod capabilities;
 pub mod ctg;
 pub mod endpoint;
