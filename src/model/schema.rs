@@ -180,6 +180,27 @@ impl BlockSchema {
     pub fn block_by_json_name(&self, json_name: &str) -> Option<&NestedBlock> {
         self.blocks.iter().find(|b| b.json_name == json_name)
     }
+    /// Every attribute as a JSON pointer, nested blocks included (`*` for a
+    /// list index, nothing for a single block): `/origins/*/port`.
+    pub fn attribute_pointers(&self) -> Vec<String> {
+        fn walk(block: &BlockSchema, prefix: &str, out: &mut Vec<String>) {
+            for a in block.attributes {
+                out.push(format!("{prefix}/{}", a.name));
+            }
+            for nested in block.blocks {
+                let p = if nested.single {
+                    format!("{prefix}/{}", nested.json_name)
+                } else {
+                    format!("{prefix}/{}/*", nested.json_name)
+                };
+                walk(nested.block, &p, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, "", &mut out);
+        out
+    }
+
     /// Top-level JSON keys set by configuration (not computed), in schema order.
     pub fn config_keys(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.attributes

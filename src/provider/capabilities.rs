@@ -2,6 +2,8 @@
 //! vendor can express, and its documented limits. Using an unsupported
 //! attribute is a plan-time error naming the vendor and the attribute.
 
+use crate::model::BlockSchema;
+
 /// What a vendor supports. `attributes` lists JSON pointers in schema form
 /// with `*` for list indexes (`/origins/*/weight`).
 #[derive(Debug)]
@@ -51,6 +53,28 @@ impl Capabilities {
             .iter()
             .find(|(p, _)| *p == general)
             .map(|(_, n)| *n)
+    }
+
+    /// The schema attributes this vendor cannot express (sorted), after
+    /// checking that it lists nothing the schema lacks. Each vendor's test
+    /// pins this list, so a new schema attribute fails there until the vendor
+    /// maps it or declares it unsupported.
+    pub fn unsupported_in(&self, schema: &BlockSchema) -> Vec<String> {
+        let all = schema.attribute_pointers();
+        for a in self.attributes {
+            assert!(
+                all.iter()
+                    .any(|p| p == a || p.starts_with(&format!("{a}/"))),
+                "{}: {a} is not in the schema",
+                self.vendor
+            );
+        }
+        let mut out: Vec<String> = all
+            .into_iter()
+            .filter(|p| !self.supports(&p.replace('*', "0")))
+            .collect();
+        out.sort();
+        out
     }
 
     /// `/origins/3/port` -> `/origins/*/port`.
