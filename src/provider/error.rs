@@ -75,6 +75,20 @@ impl ProviderError {
 }
 
 impl ProviderError {
+    /// Local validation refused a domain before any call: every problem, by
+    /// attribute.
+    pub fn invalid(
+        vendor: &'static str,
+        action: &str,
+        problems: &[crate::provider::Invalid],
+    ) -> Self {
+        let text: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}", p.pointer, p.message))
+            .collect();
+        ProviderError::new(vendor, action, ErrorKind::Invalid, text.join("; "))
+    }
+
     /// A failure to talk to the server at all. `sent`: the request may have
     /// reached the server (a timeout or a connection dropped after sending),
     /// in which case a write's outcome is unknown.

@@ -148,14 +148,6 @@ impl BaishanProvider {
         call.class = Class::Config;
         self.client.call(&call, true).await.map(|_| ())
     }
-
-    fn invalid(&self, action: &str, problems: &[Invalid]) -> ProviderError {
-        let text: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{}: {}", p.pointer, p.message))
-            .collect();
-        ProviderError::new(VENDOR, action, ErrorKind::Invalid, text.join("; "))
-    }
 }
 
 #[async_trait]
@@ -220,7 +212,7 @@ impl Provider for BaishanProvider {
         const ACTION: &str = "POST /domain";
         let problems = validate::validate(domain);
         if !problems.is_empty() {
-            return Err(self.invalid(ACTION, &problems));
+            return Err(ProviderError::invalid(VENDOR, ACTION, &problems));
         }
         let body = json!({
             "domain": domain.name,
@@ -262,7 +254,7 @@ impl Provider for BaishanProvider {
         }
         let problems = validate::validate(desired);
         if !problems.is_empty() {
-            return Err(self.invalid(ACTION, &problems));
+            return Err(ProviderError::invalid(VENDOR, ACTION, &problems));
         }
         let items = config::changes(prior, desired);
         if items.is_empty() {

@@ -164,14 +164,6 @@ impl CtgProvider {
         }
         Ok(())
     }
-
-    fn invalid(&self, action: &str, problems: &[Invalid]) -> ProviderError {
-        let text: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{}: {}", p.pointer, p.message))
-            .collect();
-        ProviderError::new(VENDOR, action, ErrorKind::Invalid, text.join("; "))
-    }
 }
 
 #[async_trait]
@@ -246,7 +238,7 @@ impl Provider for CtgProvider {
         const ACTION: &str = "POST /API/domain";
         let problems = validate::validate(domain);
         if !problems.is_empty() {
-            return Err(self.invalid(ACTION, &problems));
+            return Err(ProviderError::invalid(VENDOR, ACTION, &problems));
         }
         let body = json!({
             "domain": domain.name,
@@ -283,7 +275,7 @@ impl Provider for CtgProvider {
         }
         let problems = validate::validate(desired);
         if !problems.is_empty() {
-            return Err(self.invalid(ACTION, &problems));
+            return Err(ProviderError::invalid(VENDOR, ACTION, &problems));
         }
         self.write(desired, &mapping::changes(prior, desired)).await
     }
