@@ -172,9 +172,7 @@ fn same_config(a: &Domain, b: &Domain) -> bool {
         d.status = None;
         d.created_at = None;
         d.modified_at = None;
-        let mut o = d.origins.clone();
-        o.sort_by(|x, y| format!("{x:?}").cmp(&format!("{y:?}")));
-        d.origins = o;
+        d.origins.sort();
         d
     };
     strip(a) == strip(b)

@@ -11,7 +11,7 @@ pub enum CdnType {
     Video,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OriginType {
     Ip,
@@ -19,7 +19,7 @@ pub enum OriginType {
     Oss,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Origin {
     #[serde(rename = "type")]
     pub origin_type: OriginType,
