@@ -47,7 +47,7 @@ pub enum Command {
     Destroy(ApplyArgs),
     /// Rewrite *.hcl files in canonical format.
     Fmt(FmtArgs),
-    /// Inspect the state.
+    /// Inspect and edit the state (list, show, pull, rm, mv).
     #[command(subcommand)]
     State(StateCommand),
     /// Remove a lock left behind by a process that is gone.
