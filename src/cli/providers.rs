@@ -79,40 +79,82 @@ async fn embedded_url(state_dir: &Path, runtime: &mut ProviderRuntime) -> Result
     Ok(runtime.emulator.as_ref().expect("started above").url())
 }
 
+/// Where a provider's calls go: its `endpoint` setting (or the vendor's
+/// default), or for `"embedded"` the in-process emulator's URL plus `path`.
+async fn endpoint(
+    p: &ProviderConfig,
+    default: &str,
+    path: &str,
+    state_dir: &Path,
+    runtime: &mut ProviderRuntime,
+) -> Result<(String, bool), CliError> {
+    let endpoint = setting(p, "endpoint").unwrap_or_else(|| default.to_string());
+    if endpoint == EMBEDDED {
+        Ok((
+            format!("{}{path}", embedded_url(state_dir, runtime).await?),
+            true,
+        ))
+    } else {
+        Ok((endpoint, false))
+    }
+}
+
+/// Credentials from the provider block, else the embedded emulator's test
+/// values, else the environment; an error naming both places when missing.
+fn credentials<const N: usize>(
+    p: &ProviderConfig,
+    embedded: bool,
+    wanted: [(&str, &str, &str); N], // (setting, env var, embedded value)
+) -> Result<[String; N], CliError> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let found: Vec<Option<String>> = wanted
+        .iter()
+        .map(|(name, var, test_value)| {
+            setting(p, name).or_else(|| {
+                if embedded {
+                    Some(test_value.to_string())
+                } else {
+                    env(var)
+                }
+            })
+        })
+        .collect();
+    if found.iter().all(Option::is_some) {
+        let values: Vec<String> = found.into_iter().flatten().collect();
+        return Ok(values.try_into().expect("one value per credential"));
+    }
+    let names: Vec<&str> = wanted.iter().map(|w| w.0).collect();
+    let vars: Vec<&str> = wanted.iter().map(|w| w.1).collect();
+    Err(CliError::user(format!(
+        "provider {}: no credentials: set {} in the provider block or {} in the environment",
+        p.addr,
+        names.join(" and "),
+        vars.join(" and ")
+    )))
+}
+
 async fn aliyun(
     p: &ProviderConfig,
     state_dir: &Path,
     runtime: &mut ProviderRuntime,
 ) -> Result<AliyunProvider, CliError> {
-    let endpoint = setting(p, "endpoint").unwrap_or_else(|| ALIYUN_DEFAULT_ENDPOINT.to_string());
-    let embedded = endpoint == EMBEDDED;
-    let endpoint = if embedded {
-        embedded_url(state_dir, runtime).await?
-    } else {
-        endpoint
-    };
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (id, secret) = match (setting(p, "access_key_id"), setting(p, "access_key_secret")) {
-        (Some(id), Some(secret)) => (id, secret),
-        (id, secret) if embedded => (
-            id.unwrap_or_else(|| EMBEDDED_KEY_ID.into()),
-            secret.unwrap_or_else(|| EMBEDDED_KEY_SECRET.into()),
-        ),
-        (id, secret) => {
-            let id = id.or_else(|| env("ALIBABA_CLOUD_ACCESS_KEY_ID"));
-            let secret = secret.or_else(|| env("ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
-            match (id, secret) {
-                (Some(id), Some(secret)) => (id, secret),
-                _ => {
-                    return Err(CliError::user(format!(
-                        "provider {}: no credentials: set access_key_id and access_key_secret in the provider block \
-                         or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET in the environment",
-                        p.addr
-                    )))
-                }
-            }
-        }
-    };
+    let (endpoint, embedded) = endpoint(p, ALIYUN_DEFAULT_ENDPOINT, "", state_dir, runtime).await?;
+    let [id, secret] = credentials(
+        p,
+        embedded,
+        [
+            (
+                "access_key_id",
+                "ALIBABA_CLOUD_ACCESS_KEY_ID",
+                EMBEDDED_KEY_ID,
+            ),
+            (
+                "access_key_secret",
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                EMBEDDED_KEY_SECRET,
+            ),
+        ],
+    )?;
     AliyunProvider::new(AliyunConfig {
         endpoint,
         access_key_id: id,
@@ -128,23 +170,13 @@ async fn baishan(
     state_dir: &Path,
     runtime: &mut ProviderRuntime,
 ) -> Result<BaishanProvider, CliError> {
-    let endpoint = setting(p, "endpoint").unwrap_or_else(|| BAISHAN_DEFAULT_ENDPOINT.to_string());
-    let embedded = endpoint == EMBEDDED;
-    let endpoint = if embedded {
-        format!("{}/v2", embedded_url(state_dir, runtime).await?)
-    } else {
-        endpoint
-    };
-    let token = match setting(p, "token") {
-        Some(t) => t,
-        None if embedded => EMBEDDED_BAISHAN_TOKEN.to_string(),
-        None => std::env::var("BAISHAN_TOKEN").ok().filter(|t| !t.is_empty()).ok_or_else(|| {
-            CliError::user(format!(
-                "provider {}: no credentials: set token in the provider block or BAISHAN_TOKEN in the environment",
-                p.addr
-            ))
-        })?,
-    };
+    let (endpoint, embedded) =
+        endpoint(p, BAISHAN_DEFAULT_ENDPOINT, "/v2", state_dir, runtime).await?;
+    let [token] = credentials(
+        p,
+        embedded,
+        [("token", "BAISHAN_TOKEN", EMBEDDED_BAISHAN_TOKEN)],
+    )?;
     BaishanProvider::new(BaishanConfig {
         endpoint,
         observer: Some(runtime.observer.clone()),
@@ -158,34 +190,15 @@ async fn ctg(
     state_dir: &Path,
     runtime: &mut ProviderRuntime,
 ) -> Result<CtgProvider, CliError> {
-    let endpoint = setting(p, "endpoint").unwrap_or_else(|| CTG_DEFAULT_ENDPOINT.to_string());
-    let embedded = endpoint == EMBEDDED;
-    let endpoint = if embedded {
-        embedded_url(state_dir, runtime).await?
-    } else {
-        endpoint
-    };
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (key, secret) = match (setting(p, "access_key"), setting(p, "secret_key")) {
-        (Some(k), Some(s)) => (k, s),
-        (k, s) if embedded => (
-            k.unwrap_or_else(|| EMBEDDED_KEY_ID.into()),
-            s.unwrap_or_else(|| EMBEDDED_KEY_SECRET.into()),
-        ),
-        (k, s) => match (
-            k.or_else(|| env("CTG_ACCESS_KEY")),
-            s.or_else(|| env("CTG_SECRET_KEY")),
-        ) {
-            (Some(k), Some(s)) => (k, s),
-            _ => {
-                return Err(CliError::user(format!(
-                "provider {}: no credentials: set access_key and secret_key in the provider block \
-                     or CTG_ACCESS_KEY and CTG_SECRET_KEY in the environment",
-                p.addr
-            )))
-            }
-        },
-    };
+    let (endpoint, embedded) = endpoint(p, CTG_DEFAULT_ENDPOINT, "", state_dir, runtime).await?;
+    let [key, secret] = credentials(
+        p,
+        embedded,
+        [
+            ("access_key", "CTG_ACCESS_KEY", EMBEDDED_KEY_ID),
+            ("secret_key", "CTG_SECRET_KEY", EMBEDDED_KEY_SECRET),
+        ],
+    )?;
     CtgProvider::new(CtgConfig {
         endpoint,
         observer: Some(runtime.observer.clone()),
