@@ -7,7 +7,7 @@ pub mod domain;
 mod run;
 pub mod walk;
 
-pub use walk::{apply_plan, ApplyOptions, ApplyReport};
+pub use walk::{apply_plan, state_only_updates, ApplyOptions, ApplyReport};
 
 use crate::model::Address;
 use crate::plan::Action;

@@ -83,6 +83,15 @@ pub(super) async fn run_change(
                 },
             )
         }
+        Action::Replace if change.lifecycle.create_before_destroy => {
+            // The planner made sure the new domain has another name. The
+            // state follows the new domain as soon as it exists; should the
+            // old one then fail to delete, the error names it.
+            let desired = desired_domain(change, shared)?;
+            let live = steps.create(&desired).await?;
+            shared.record(address, upsert(change, &live))?;
+            steps.delete(&prior()?).await
+        }
         Action::Replace => {
             let desired = desired_domain(change, shared)?;
             steps.delete(&prior()?).await?;
@@ -162,6 +171,7 @@ fn upsert(change: &ResourceChange, live: &Domain) -> JournalOp {
             vendor_id: live.name.clone(),
             attributes,
             dependencies: change.depends_on.clone(),
+            protected: change.lifecycle.protect,
         },
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{Address, Domain};
 use crate::plan::graph::DepGraph;
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderSet};
-use crate::state::{Journal, State};
+use crate::state::{Journal, JournalOp, State};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -45,6 +45,39 @@ impl ApplyReport {
     }
 }
 
+/// State records the plan changes without any vendor call: resources
+/// adopted by `import` blocks, and resources left alone whose protection
+/// (`prevent_destroy`) changed in the configuration.
+pub fn state_only_updates(plan: &Plan, state: &State) -> Vec<JournalOp> {
+    let mut ops = Vec::new();
+    for c in &plan.changes {
+        let Some(mut r) = state.get(&c.address).cloned() else {
+            continue;
+        };
+        let imported = c.importing.is_some();
+        if imported || (c.action == Action::NoOp && r.protected != c.lifecycle.protect) {
+            r.protected = c.lifecycle.protect;
+            ops.push(JournalOp::Upsert { resource: r });
+        }
+    }
+    ops
+}
+
+/// Journal the state-only updates before any vendor call.
+fn record_metadata(plan: &Plan, shared: &Shared) -> Result<(), (Address, ApplyError)> {
+    let ops = state_only_updates(plan, &shared.state.lock().expect("state lock"));
+    for op in ops {
+        let JournalOp::Upsert { resource } = &op else {
+            continue;
+        };
+        let address = resource.address.clone();
+        shared
+            .record(&address, op)
+            .map_err(|e| (address.clone(), e))?;
+    }
+    Ok(())
+}
+
 /// Apply `plan` starting from `state` (normally `plan.refreshed`); returns
 /// the state after the run with the report. The caller persists the state.
 pub async fn apply_plan(
@@ -68,6 +101,11 @@ pub async fn apply_plan(
         secrets: plan.secrets.clone(),
     });
     let mut report = ApplyReport::default();
+    if let Err((address, e)) = record_metadata(plan, &shared) {
+        report.failed.push((address, Action::NoOp, e));
+        let state = std::mem::take(&mut *shared.state.lock().expect("state lock"));
+        return (state, report);
+    }
     let mut waiting: BTreeMap<Address, usize> = changes
         .keys()
         .map(|a| (a.clone(), graph.waits_for(a).len()))

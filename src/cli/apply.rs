@@ -54,12 +54,19 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     } else {
         out.text(&render_plan(&plan, RenderOptions { color: out.color }));
     }
+    crate::cli::outputs::show_planned(&session.config, &plan, &session.state, out);
 
     if !plan.has_changes() {
-        if !plan.drift.is_empty() {
-            let mut state = plan.refreshed.clone();
+        let mut state = plan.refreshed.clone();
+        let updates = crate::apply::state_only_updates(&plan, &state);
+        for op in &updates {
+            state.apply(op);
+        }
+        let outputs_changed =
+            crate::cli::outputs::record(&session.config, &mut state, destroy, out);
+        if !plan.drift.is_empty() || !updates.is_empty() || outputs_changed {
             session.backend.persist(&mut state)?;
-            if !out.json {
+            if !out.json && !plan.drift.is_empty() {
                 out.line("\nThe state now records the live values read above.");
             }
         }
@@ -90,6 +97,7 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         hook,
     )
     .await;
+    crate::cli::outputs::record(&session.config, &mut state, destroy, out);
     let persisted = session.backend.persist(&mut state);
     session.state = state;
 
@@ -107,17 +115,23 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         }
     }
     persisted?;
+    done.import = plan.summary().import;
     if report.is_success() && out.json {
         json_view::emit(
             "change_summary",
-            serde_json::json!({"operation": operation, "add": done.add, "change": done.change, "destroy": done.destroy, "applied": true}),
+            serde_json::json!({"operation": operation, "import": done.import, "add": done.add, "change": done.change, "destroy": done.destroy, "applied": true}),
         );
         return Ok(0);
     }
     if report.is_success() {
         let verb = if destroy { "Destroy" } else { "Apply" };
+        let imported = if done.import > 0 {
+            format!("{} imported, ", done.import)
+        } else {
+            String::new()
+        };
         out.line(&format!(
-            "\n{verb} complete! Resources: {} added, {} changed, {} destroyed.",
+            "\n{verb} complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             done.add, done.change, done.destroy
         ));
         return Ok(0);

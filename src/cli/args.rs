@@ -47,7 +47,9 @@ pub enum Command {
     Destroy(ApplyArgs),
     /// Rewrite *.hcl files in canonical format.
     Fmt(FmtArgs),
-    /// Inspect and edit the state (list, show, pull, rm, mv).
+    /// Print the output values recorded by the last apply.
+    Output(OutputArgs),
+    /// Inspect and edit the state (list, show, pull, push, rm, mv).
     #[command(subcommand)]
     State(StateCommand),
     /// Remove a lock left behind by a process that is gone.
@@ -62,6 +64,20 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print only this output.
+    pub name: Option<String>,
+    /// As JSON (all outputs: an object of {sensitive, value}).
+    #[arg(long)]
+    pub json: bool,
+    /// The bare value of one string, number or bool output (for scripts).
+    #[arg(long, requires = "name", conflicts_with = "json")]
+    pub raw: bool,
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -110,6 +126,11 @@ pub struct RunArgs {
     /// Replace this resource even if nothing forces it (repeatable).
     #[arg(long = "replace", value_name = "ADDR", value_parser = parse_address)]
     pub replace: Vec<crate::model::Address>,
+    /// Allow destroying this resource although the state records
+    /// lifecycle.prevent_destroy for it after its block left the
+    /// configuration (repeatable).
+    #[arg(long = "unprotect", value_name = "ADDR", value_parser = parse_address)]
+    pub unprotect: Vec<crate::model::Address>,
     /// Allow a plan that deletes or replaces more than 25% (and at least 3)
     /// of the managed resources.
     #[arg(long = "allow-mass-change")]

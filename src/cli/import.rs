@@ -70,6 +70,7 @@ pub async fn run(args: ImportArgs, out: &Output) -> Result<i32, CliError> {
             vendor_id: id.clone(),
             attributes: live,
             dependencies: decl.depends_on.clone(),
+            protected: decl.lifecycle.prevent_destroy,
         },
     });
     session.backend.persist(&mut state)?;
@@ -163,6 +164,7 @@ async fn run_all(args: ImportArgs, out: &Output) -> Result<i32, CliError> {
                 vendor_id: d.name.clone(),
                 attributes: live,
                 dependencies: Vec::new(),
+                protected: false,
             },
         });
         count += 1;

@@ -61,21 +61,22 @@ pub fn plan(plan: &Plan, operation: &str) {
     for d in &plan.drift {
         emit("resource_drift", drift_fields(d));
     }
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-        emit(
-            "planned_change",
-            json!({
-                "address": c.address.to_string(),
-                "provider": c.provider.to_string(),
-                "action": c.action,
-                "replace_because": c.replace_because,
-            }),
-        );
+    for c in plan.changes.iter().filter(|c| c.is_change()) {
+        let mut fields = json!({
+            "address": c.address.to_string(),
+            "provider": c.provider.to_string(),
+            "action": c.action,
+            "replace_because": c.replace_because,
+        });
+        if let Some(id) = &c.importing {
+            fields["importing"] = json!({"id": id});
+        }
+        emit("planned_change", fields);
     }
     let s = plan.summary();
     emit(
         "change_summary",
-        json!({"operation": operation, "add": s.add, "change": s.change, "destroy": s.destroy}),
+        json!({"operation": operation, "import": s.import, "add": s.add, "change": s.change, "destroy": s.destroy}),
     );
 }
 

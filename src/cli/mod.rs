@@ -17,6 +17,7 @@ pub mod hooks;
 pub mod import;
 pub mod json_view;
 pub mod output;
+pub mod outputs;
 pub mod plan;
 pub mod providers;
 pub mod session;
@@ -88,6 +89,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::Show(a) => show::run(a, out),
         Command::Import(a) => import::run(a, out).await,
         Command::Graph(a) => graph::run(a, out),
+        Command::Output(a) => outputs::run(a, out),
         Command::Fmt(a) => fmt::run(a, out),
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),

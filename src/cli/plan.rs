@@ -29,6 +29,7 @@ pub async fn run(args: PlanArgs, out: &Output) -> Result<i32, CliError> {
     } else {
         out.text(&render_plan(&plan, RenderOptions { color: out.color }));
     }
+    crate::cli::outputs::show_planned(&session.config, &plan, &session.state, out);
     if let Some(path) = &args.out {
         SavedPlan::new(plan.clone())
             .write(path)
@@ -62,6 +63,7 @@ pub async fn compute(
         replace: run.replace.clone(),
         targets: run.targets.clone(),
         excludes: run.excludes.clone(),
+        unprotect: run.unprotect.clone(),
     };
     let plan = make_plan(
         &session.config,
@@ -75,11 +77,16 @@ pub async fn compute(
         },
     )
     .await?;
-    if let Some(going) = mass_change(&plan, DEFAULT_MAX_PERCENT).filter(|_| !run.allow_mass_change)
-    {
+    let max_percent = session
+        .config
+        .settings()
+        .max_destroy_percent
+        .map_or(DEFAULT_MAX_PERCENT, |n| n as usize);
+    if let Some(going) = mass_change(&plan, max_percent).filter(|_| !run.allow_mass_change) {
         return Err(CliError::user(message(
             &going,
             plan.refreshed.resources.len(),
+            max_percent,
         )));
     }
     Ok(plan)

@@ -11,6 +11,7 @@
 //! cannot be used in Y".
 
 use super::diagnostics::{did_you_mean, EvalError};
+use super::expand::{Expansion, Instance};
 use super::functions;
 use super::source::SourceFile;
 use super::types::{convert, TypeC};
@@ -43,6 +44,11 @@ pub struct Scope<'a> {
     /// where, for the message).
     pub lookup: Option<LookupFn<'a>>,
     pub context: &'static str,
+    /// How many instances each resource has (`None`: all single, as in
+    /// scopes where resources cannot be referenced anyway).
+    pub expansions: Option<&'a BTreeMap<Address, Expansion>>,
+    /// `each`/`count` of the resource instance being evaluated.
+    pub instance: Option<Instance>,
     pub(super) cache: RefCell<BTreeMap<String, Result<V, EvalError>>>,
     pub(super) visiting: RefCell<BTreeSet<String>>,
 }
@@ -63,6 +69,8 @@ impl<'a> Scope<'a> {
             resources,
             lookup,
             context,
+            expansions: None,
+            instance: None,
             cache: RefCell::default(),
             visiting: RefCell::default(),
         }

@@ -8,12 +8,16 @@ use super::diagnostics::{
     dedup, did_you_mean, undeclared_local, undeclared_resource, undeclared_var,
 };
 use super::eval::{LocalDecl, Scope};
+use super::expand::{expansion, Expansion};
+use super::imports::{resolve_imports, ImportDecl};
 use super::locate::header_span;
-use super::meta::{depends_on, resolve_provider, ProviderDecl};
+use super::meta::{depends_on, lifecycle, resolve_provider, ProviderDecl};
+use super::outputs::{declare_output, OutputDecl};
 use super::parse::{read_dir, ParsedFile};
 use super::references::{refs_in_body, refs_in_expr, RefKind, StaticRef};
 use super::schema_check::{eval_block, Collected};
 use super::schema_paths::schema_lookup;
+use super::settings::{Settings, SettingsDecl};
 use super::source::SourceFile;
 use super::variables::{declare, resolve, VariableDecl};
 use super::{Config, ProviderConfig, ResourceDecl, VarInputs};
@@ -26,8 +30,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Arguments of a resource block that are not schema attributes.
-pub const RESOURCE_META: &[&str] = &["provider", "depends_on"];
-const BLOCK_TYPES: &[&str] = &["provider", "variable", "locals", "resource"];
+pub const RESOURCE_META: &[&str] = &["provider", "depends_on", "for_each", "count", "lifecycle"];
+const BLOCK_TYPES: &[&str] = &[
+    "provider", "variable", "locals", "resource", "output", "import", "cdnform",
+];
 
 /// Load every `*.hcl` file of `dir` (sorted by name). `Err` holds every
 /// error found, plus the warnings.
@@ -42,6 +48,9 @@ struct Loader {
     locals: BTreeMap<String, LocalDecl>,
     providers: Vec<ProviderDecl>,
     resources: BTreeMap<Address, ResourceDecl>,
+    settings: Option<SettingsDecl>,
+    imports: Vec<ImportDecl>,
+    outputs: BTreeMap<String, OutputDecl>,
 }
 
 pub fn load_files(files: Vec<ParsedFile>, inputs: &VarInputs) -> Result<Config, Vec<Diagnostic>> {
@@ -61,7 +70,8 @@ pub fn load_files(files: Vec<ParsedFile>, inputs: &VarInputs) -> Result<Config, 
     let vars = resolve(&l.variables, inputs, &mut l.diags);
     let addresses: BTreeSet<Address> = l.resources.keys().cloned().collect();
     let local_deps = l.check_locals(&addresses);
-    let mut desired = Vec::new();
+    let expansions = l.expansions(&vars, &addresses);
+    let mut declared = Vec::new();
     for (address, decl) in &l.resources {
         let f = &decl.file;
         let mut deps = BTreeSet::new();
@@ -79,26 +89,76 @@ pub fn load_files(files: Vec<ParsedFile>, inputs: &VarInputs) -> Result<Config, 
         }
         deps.extend(depends_on(f, &decl.block, &addresses, &mut l.diags));
         let provider = resolve_provider(f, &decl.block, &l.providers, &mut l.diags);
-        desired.push(DesiredResource {
+        let lifecycle = lifecycle(f, &decl.block, &address.resource_type, &mut l.diags);
+        declared.push(DesiredResource {
             address: address.clone(),
             provider: provider.unwrap_or_else(|| crate::model::ProviderAddr::new("", None)),
             depends_on: deps.into_iter().collect(),
             location: f.loc(header_span(&decl.block)),
+            lifecycle,
+            import_id: None,
         });
     }
-    l.check_resource_cycles(&desired);
+    l.check_resource_cycles(&declared);
+    let instances = |a: &Address| {
+        expansions
+            .get(a)
+            .map(|e| e.instances(a))
+            .unwrap_or_default()
+    };
+    // Every instance depends on every instance of what its block refers to.
+    let mut desired: Vec<DesiredResource> = declared
+        .iter()
+        .flat_map(|r| {
+            let deps: Vec<Address> = r.depends_on.iter().flat_map(instances).collect();
+            instances(&r.address)
+                .into_iter()
+                .map(move |address| DesiredResource {
+                    address,
+                    depends_on: deps.clone(),
+                    ..r.clone()
+                })
+        })
+        .collect();
+    if !l.imports.is_empty() {
+        let scope = Scope::new(&vars, &l.locals, &addresses, None, "an import block");
+        resolve_imports(&l.imports, &scope, &expansions, &mut desired, &mut l.diags);
+    }
     let mut config = Config {
         files: files.iter().map(|f| f.source.clone()).collect(),
         providers: Vec::new(),
         resources: desired,
         decls: std::mem::take(&mut l.resources),
         addresses,
+        expansions,
         vars,
         locals: std::mem::take(&mut l.locals),
+        settings: Settings::default(),
+        outputs: std::mem::take(&mut l.outputs),
         warnings: Vec::new(),
     };
     if !l.diags.iter().any(Diagnostic::is_error) {
         config.providers = l.provider_settings(&config);
+        if let Some(decl) = &l.settings {
+            let scope = Scope::new(
+                &config.vars,
+                &config.locals,
+                &config.addresses,
+                None,
+                "the cdnform block",
+            );
+            config.settings = decl.evaluate(&scope, &mut l.diags);
+        }
+        for name in config.outputs.keys() {
+            if let Err(errors) = config.output_value(name, &schema_lookup) {
+                l.diags.extend(
+                    errors
+                        .into_iter()
+                        .filter(|e| !e.after_apply)
+                        .map(Diagnostic::from),
+                );
+            }
+        }
         for r in &config.resources {
             let (_, errors) = config.evaluate_resource(&r.address, &schema_lookup);
             l.diags.extend(
@@ -231,6 +291,57 @@ impl Loader {
                     return self.err("Duplicate provider configuration", format!("A provider configuration \"{}\" was already declared at {first}; give one of them a different alias.", decl.addr), header);
                 }
                 self.providers.push(decl);
+            }
+            "output" => {
+                if !self.labels(f, b, 1, "the output name") {
+                    return;
+                }
+                let decl = declare_output(f, b, &mut self.diags);
+                if let Some(first) = self.outputs.get(&decl.name) {
+                    let first = first
+                        .file
+                        .loc(header_span(&first.block))
+                        .map(|l| l.to_string())
+                        .unwrap_or_default();
+                    return self.err(
+                        "Duplicate output",
+                        format!(
+                            "An output named \"{}\" was already declared at {first}.",
+                            decl.name
+                        ),
+                        header,
+                    );
+                }
+                self.outputs.insert(decl.name.clone(), decl);
+            }
+            "import" => {
+                if self.labels(f, b, 0, "none") {
+                    self.imports.push(ImportDecl {
+                        file: f.clone(),
+                        block: b.clone(),
+                    });
+                }
+            }
+            "cdnform" => {
+                if !self.labels(f, b, 0, "none") {
+                    return;
+                }
+                if let Some(first) = &self.settings {
+                    let first = first
+                        .file
+                        .loc(header_span(&first.block))
+                        .map(|l| l.to_string())
+                        .unwrap_or_default();
+                    return self.err(
+                        "Duplicate cdnform block",
+                        format!("A cdnform settings block was already declared at {first}."),
+                        header,
+                    );
+                }
+                self.settings = Some(SettingsDecl {
+                    file: f.clone(),
+                    block: b.clone(),
+                });
             }
             "resource" => {
                 if !self.labels(f, b, 2, "the resource type and name") {
@@ -400,6 +511,23 @@ impl Loader {
                 at,
             );
         }
+    }
+
+    /// Each resource's `for_each`/`count` (variables and locals only). A
+    /// resource whose expansion is in error gets no instances.
+    fn expansions(
+        &mut self,
+        vars: &BTreeMap<String, super::value::V>,
+        addresses: &BTreeSet<Address>,
+    ) -> BTreeMap<Address, Expansion> {
+        let scope = Scope::new(vars, &self.locals, addresses, None, "for_each or count");
+        let mut out = BTreeMap::new();
+        for (address, decl) in &self.resources {
+            if let Some(e) = expansion(&scope, &decl.file, &decl.block, &mut self.diags) {
+                out.insert(address.clone(), e);
+            }
+        }
+        out
     }
 
     /// Evaluate every provider block's settings (variables and locals only).

@@ -6,7 +6,7 @@ use super::diagnostics::{did_you_mean, undeclared_resource};
 use super::locate::header_span;
 use super::source::SourceFile;
 use crate::model::schema::resource_schema;
-use crate::model::{Address, Diagnostic, ProviderAddr};
+use crate::model::{Address, Diagnostic, IgnoreChanges, Lifecycle, Lookup, ProviderAddr};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::Block;
 use hcl_edit::Span;
@@ -55,7 +55,7 @@ fn is_ident(s: &str) -> bool {
 }
 
 /// A plain reference `a` or `a.b` (no indexes), as its names.
-fn plain_traversal(e: &Expression) -> Option<Vec<String>> {
+pub(super) fn plain_traversal(e: &Expression) -> Option<Vec<String>> {
     match e {
         Expression::Variable(v) => Some(vec![v.as_str().to_string()]),
         Expression::Traversal(t) => {
@@ -175,4 +175,121 @@ pub fn depends_on(
         }
     }
     out
+}
+
+/// A resource's `lifecycle { prevent_destroy, ignore_changes,
+/// create_before_destroy }` block; literal values only, as in Terraform.
+pub fn lifecycle(
+    f: &SourceFile,
+    b: &Block,
+    resource_type: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Lifecycle {
+    let mut out = Lifecycle::default();
+    let mut blocks = b.body.blocks().filter(|x| x.ident.as_str() == "lifecycle");
+    let Some(lc) = blocks.next() else {
+        return out;
+    };
+    for extra in blocks {
+        diags.push(
+            Diagnostic::error("Duplicate lifecycle block")
+                .with_detail("A resource may have one lifecycle block.")
+                .at(f.loc(extra.ident.span())),
+        );
+    }
+    let mut err = |summary: &str, detail: String, at| {
+        diags.push(Diagnostic::error(summary).with_detail(detail).at(at));
+    };
+    for inner in lc.body.blocks() {
+        err(
+            "Unsupported block type",
+            "A lifecycle block holds only prevent_destroy, ignore_changes and create_before_destroy.".into(),
+            f.loc(inner.ident.span()),
+        );
+    }
+    for a in lc.body.attributes() {
+        let key = a.key.as_str();
+        let at = f.loc(a.value.span());
+        match key {
+            "prevent_destroy" | "create_before_destroy" => match a.value.as_bool() {
+                Some(v) if key == "prevent_destroy" => out.prevent_destroy = v,
+                Some(v) => out.create_before_destroy = v,
+                None => err(
+                    "Invalid lifecycle argument",
+                    format!("{key} must be the literal true or false."),
+                    at,
+                ),
+            },
+            "ignore_changes" => match ignore_changes(&a.value, resource_type) {
+                Ok(v) => out.ignore_changes = v,
+                Err((detail, span)) => err(
+                    "Invalid ignore_changes",
+                    detail,
+                    f.loc(span.or(a.value.span())),
+                ),
+            },
+            other => err(
+                "Unsupported argument",
+                format!(
+                    "An argument named \"{other}\" is not expected in a lifecycle block.{}",
+                    did_you_mean(
+                        other,
+                        ["prevent_destroy", "ignore_changes", "create_before_destroy"]
+                    )
+                ),
+                f.loc(a.key.span()),
+            ),
+        }
+    }
+    out
+}
+
+type SpanErr = (String, Option<std::ops::Range<usize>>);
+
+/// `all`, or a list of attribute paths (`origins`, `https.http2`, also as
+/// strings) checked against the resource's schema.
+fn ignore_changes(e: &Expression, resource_type: &str) -> Result<IgnoreChanges, SpanErr> {
+    if plain_traversal(e).as_deref() == Some(&["all".to_string()]) || e.as_str() == Some("all") {
+        return Ok(IgnoreChanges::All);
+    }
+    let Expression::Array(items) = e else {
+        return Err((
+            "ignore_changes must be all or a list of attribute names, like [origins, https.http2]."
+                .into(),
+            e.span(),
+        ));
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let path: Vec<String> = match (plain_traversal(item), item.as_str()) {
+            (Some(p), _) => p,
+            (None, Some(s)) => s.split('.').map(str::to_string).collect(),
+            _ => return Err((
+                "Each ignore_changes entry must be an attribute name, like origins or https.http2."
+                    .into(),
+                item.span(),
+            )),
+        };
+        let known = crate::model::schema::resource_schema(resource_type).is_some_and(|s| {
+            matches!(
+                super::schema_paths::schema_lookup(&Address::new(resource_type, "x"), &path),
+                Lookup::Unknown
+            ) && !path.first().is_some_and(|k| s.block.is_computed(k))
+        });
+        if !known {
+            return Err((
+                format!(
+                    "{resource_type} has no configurable attribute \"{}\".",
+                    path.join(".")
+                ),
+                item.span(),
+            ));
+        }
+        let ptr: Vec<String> = path
+            .iter()
+            .map(|p| crate::model::value::pointer_segment(p))
+            .collect();
+        out.push(format!("/{}", ptr.join("/")));
+    }
+    Ok(IgnoreChanges::Some(out))
 }

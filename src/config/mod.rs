@@ -6,15 +6,19 @@
 mod cycles;
 mod diagnostics;
 mod eval;
+mod expand;
 mod fmt;
 mod functions;
+mod imports;
 mod load;
 mod locate;
 mod meta;
+mod outputs;
 mod parse;
 mod references;
 mod schema_check;
 mod schema_paths;
+mod settings;
 mod source;
 mod traversal;
 mod types;
@@ -32,6 +36,8 @@ mod tests_valid;
 
 pub use fmt::format_source;
 pub use load::load_dir;
+pub use outputs::OutputDecl;
+pub use settings::{BackendSettings, Settings};
 pub use source::SourceFile;
 
 use crate::model::schema::{provider_schema, resource_schema};
@@ -102,16 +108,26 @@ pub struct Config {
     files: Vec<Arc<SourceFile>>,
     providers: Vec<ProviderConfig>,
     resources: Vec<DesiredResource>,
+    /// Keyed by resource address (no instance key).
     decls: BTreeMap<Address, ResourceDecl>,
+    /// Resource addresses (no instance key).
     addresses: BTreeSet<Address>,
+    expansions: BTreeMap<Address, expand::Expansion>,
     vars: BTreeMap<String, V>,
     locals: BTreeMap<String, LocalDecl>,
+    settings: Settings,
+    outputs: BTreeMap<String, outputs::OutputDecl>,
     warnings: Vec<Diagnostic>,
 }
 
 impl Config {
     pub fn providers(&self) -> &[ProviderConfig] {
         &self.providers
+    }
+
+    /// The `cdnform { }` block (defaults when there is none).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub fn warnings(&self) -> &[Diagnostic] {
@@ -130,7 +146,9 @@ impl Config {
         address: &Address,
         lookup: &dyn Fn(&Address, &[String]) -> Lookup,
     ) -> (PlannedValue, Vec<diagnostics::EvalError>) {
-        let Some(decl) = self.decls.get(address) else {
+        let expansion = self.expansions.get(&address.resource());
+        let known = expansion.is_some_and(|e| e.has(address.key.as_ref()));
+        let Some(decl) = self.decls.get(&address.resource()).filter(|_| known) else {
             let e = diagnostics::EvalError::new(
                 "Unknown resource",
                 format!("{address} is not declared in the configuration."),
@@ -140,13 +158,15 @@ impl Config {
         };
         let schema =
             resource_schema(&address.resource_type).expect("declared resources have a schema");
-        let scope = Scope::new(
+        let mut scope = Scope::new(
             &self.vars,
             &self.locals,
             &self.addresses,
             Some(lookup),
             "a resource",
         );
+        scope.expansions = Some(&self.expansions);
+        scope.instance = expansion.and_then(|e| e.instance(address.key.as_ref()));
         let mut out = schema_check::Collected::default();
         let obj = schema_check::eval_block(
             &scope,
@@ -204,7 +224,7 @@ impl Desired for Config {
     }
 
     fn locate(&self, address: &Address, pointer: &str) -> Option<Location> {
-        let decl = self.decls.get(address)?;
+        let decl = self.decls.get(&address.resource())?;
         let schema = resource_schema(&address.resource_type)?;
         locate::locate_in_block(&decl.file, &decl.block, schema.block, pointer)
     }

@@ -141,6 +141,9 @@ pub fn eval_block(
     for b in block.body.blocks() {
         let ident = b.ident.as_str();
         present.insert(ident);
+        if meta.contains(&ident) {
+            continue;
+        }
         let Some(nested) = schema.block(ident) else {
             let hint = match schema.attribute(ident) {
                 Some(_) => {

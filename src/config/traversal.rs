@@ -7,18 +7,19 @@ use super::diagnostics::{
     did_you_mean, undeclared_local, undeclared_resource, undeclared_var, EvalError,
 };
 use super::eval::{unknown_error, Scope, R};
+use super::expand::{Expansion, Instance};
 use super::schema_paths::unsupported_segment;
 use super::source::SourceFile;
 use super::types::{convert, TypeC};
 use super::value::{as_string, type_name, Val, V};
 use crate::model::schema::{resource_schema, RESOURCE_TYPES};
-use crate::model::{Address, Lookup, Part};
+use crate::model::{Address, InstanceKey, Lookup, Part};
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::Span;
 
 impl Scope<'_> {
     pub(super) fn roots(&self) -> Vec<&'static str> {
-        let mut r = vec!["var", "local"];
+        let mut r = vec!["var", "local", "each", "count"];
         r.extend(RESOURCE_TYPES.iter().map(|t| t.type_name));
         r
     }
@@ -48,6 +49,7 @@ impl Scope<'_> {
                 None => Err(undeclared_var(&name, self.vars.keys().map(String::as_str), at)),
             },
             "local" => Ok((self.local(&name, at)?, &ops[1..])),
+            "each" | "count" => Ok((self.instance_value(root, &name, at)?, &ops[1..])),
             _ if resource_schema(root).is_some() => self.resource_ref(root, &name, ops, f, whole),
             _ => Err(EvalError::new(
                 "Reference to undeclared resource",
@@ -82,6 +84,48 @@ impl Scope<'_> {
         r
     }
 
+    /// `each.key`, `each.value` or `count.index` of the instance being
+    /// evaluated.
+    fn instance_value(&self, root: &str, name: &str, at: Option<crate::model::Location>) -> R {
+        let inst = self.instance.as_ref();
+        let got = match (root, name, inst) {
+            (
+                "each",
+                "key",
+                Some(Instance {
+                    key: InstanceKey::Str(k),
+                    ..
+                }),
+            ) => Some(V::str(k)),
+            ("each", "value", Some(Instance { value: Some(v), .. })) => Some(v.clone()),
+            (
+                "count",
+                "index",
+                Some(Instance {
+                    key: InstanceKey::Int(i),
+                    ..
+                }),
+            ) => Some(V::num(*i as f64)),
+            _ => None,
+        };
+        if let Some(v) = got {
+            return Ok(v);
+        }
+        let (meta, names) = match root {
+            "each" => ("for_each", "each.key and each.value"),
+            _ => ("count", "count.index"),
+        };
+        let detail =
+            match (root, name) {
+                ("each", "key" | "value") | ("count", "index") => format!(
+                "{root}.{name} can be used only in a resource block that sets {meta}, not in {}.",
+                if inst.is_some() { "a resource with the other one" } else { self.context }
+            ),
+                _ => format!("\"{root}\" has only {names}."),
+            };
+        Err(EvalError::new("Invalid reference", detail, at))
+    }
+
     fn resource_ref<'o>(
         &self,
         ty: &str,
@@ -106,9 +150,10 @@ impl Scope<'_> {
                 f.loc(whole.span()),
             ));
         };
+        let (address, rest) = self.instance_of(address, ops, f, whole)?;
         let mut path = Vec::new();
         let mut spans = Vec::new();
-        for op in &ops[1..] {
+        for op in rest {
             let seg = match op.value() {
                 TraversalOperator::GetAttr(a) => a.as_str().to_string(),
                 TraversalOperator::LegacyIndex(i) => i.value().to_string(),
@@ -159,6 +204,63 @@ impl Scope<'_> {
             }
         };
         Ok((v, &[]))
+    }
+
+    /// For a resource with `for_each`/`count`, the instance the index after
+    /// its name selects (`cdn_domain.site["eu"]`); returns the operators
+    /// left for the attribute path.
+    fn instance_of<'o>(
+        &self,
+        address: Address,
+        ops: &'o [hcl_edit::Decorated<TraversalOperator>],
+        f: &SourceFile,
+        whole: &Expression,
+    ) -> Result<(Address, &'o [hcl_edit::Decorated<TraversalOperator>]), EvalError> {
+        let expansion = self.expansions.and_then(|m| m.get(&address));
+        let Some(expansion) = expansion.filter(|e| **e != Expansion::Single) else {
+            return Ok((address, &ops[1..]));
+        };
+        let hint = expansion.index_hint(&address);
+        let key = match ops.get(1).map(|o| o.value()) {
+            Some(TraversalOperator::Index(ix)) => {
+                let k = self.eval(ix, f)?;
+                self.no_unknown(&k, "an index", f, ix)?;
+                match (&k.val, expansion) {
+                    (Val::Num(n), Expansion::Count(_)) if n.fract() == 0.0 && *n >= 0.0 => {
+                        Some(InstanceKey::Int(*n as u64))
+                    }
+                    (Val::Str(s), Expansion::ForEach(_)) => Some(InstanceKey::Str(s.clone())),
+                    _ => None,
+                }
+            }
+            Some(TraversalOperator::LegacyIndex(i)) if matches!(expansion, Expansion::Count(_)) => {
+                Some(InstanceKey::Int(*i.value()))
+            }
+            _ => None,
+        };
+        let at = f.loc(whole.span());
+        let Some(key) = key else {
+            return Err(EvalError::new(
+                "Missing resource instance key",
+                format!(
+                    "{address} has {}: refer to one instance, like {hint}.",
+                    if matches!(expansion, Expansion::Count(_)) {
+                        "count"
+                    } else {
+                        "for_each"
+                    }
+                ),
+                at,
+            ));
+        };
+        if !expansion.has(Some(&key)) {
+            return Err(EvalError::new(
+                "Invalid resource instance key",
+                format!("{address} has no instance with the key {key}."),
+                at,
+            ));
+        }
+        Ok((address.with_key(key), &ops[2..]))
     }
 
     pub(super) fn apply_op(

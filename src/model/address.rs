@@ -11,8 +11,26 @@ use std::str::FromStr;
 pub struct Address {
     pub resource_type: String,
     pub name: String,
-    /// Instance key for `for_each` resources.
-    pub key: Option<String>,
+    /// Instance key for `for_each` (a string) and `count` (a number) resources.
+    pub key: Option<InstanceKey>,
+}
+
+/// The key of one instance of a resource with `for_each` or `count`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InstanceKey {
+    /// `count.index`: `cdn_domain.web[0]`.
+    Int(u64),
+    /// `each.key`: `cdn_domain.web["eu"]`.
+    Str(String),
+}
+
+impl fmt::Display for InstanceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstanceKey::Int(i) => write!(f, "{i}"),
+            InstanceKey::Str(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
+        }
+    }
 }
 
 impl Address {
@@ -23,13 +41,35 @@ impl Address {
             key: None,
         }
     }
+
+    /// The instance `key` of this resource.
+    pub fn with_key(&self, key: InstanceKey) -> Self {
+        Address {
+            key: Some(key),
+            ..self.clone()
+        }
+    }
+
+    /// The resource this instance belongs to (itself when it has no key).
+    pub fn resource(&self) -> Self {
+        Address {
+            key: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether `self`, as a `-target`-style address, names `other`: equal,
+    /// or `self` names the whole resource `other` is an instance of.
+    pub fn contains(&self, other: &Address) -> bool {
+        self == other || (self.key.is_none() && *self == other.resource())
+    }
 }
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.resource_type, self.name)?;
         if let Some(key) = &self.key {
-            write!(f, "[{}]", serde_json::Value::String(key.clone()))?;
+            write!(f, "[{key}]")?;
         }
         Ok(())
     }
@@ -46,9 +86,13 @@ impl FromStr for Address {
         let (head, key) = match s.find('[') {
             Some(i) => {
                 let rest = s[i..].strip_prefix('[').and_then(|r| r.strip_suffix(']'));
-                let key: String = rest
-                    .and_then(|k| serde_json::from_str(k).ok())
-                    .ok_or_else(err)?;
+                let key = match rest.and_then(|k| serde_json::from_str(k).ok()) {
+                    Some(serde_json::Value::String(k)) => InstanceKey::Str(k),
+                    Some(serde_json::Value::Number(n)) => {
+                        InstanceKey::Int(n.as_u64().ok_or_else(err)?)
+                    }
+                    _ => return Err(err()),
+                };
                 (&s[..i], Some(key))
             }
             None => (s, None),
@@ -143,12 +187,23 @@ mod tests {
 
     #[test]
     fn address_round_trip() {
-        for s in ["cdn_domain.web", "cdn_domain.web[\"a.example.com\"]"] {
+        for s in [
+            "cdn_domain.web",
+            "cdn_domain.web[\"a.example.com\"]",
+            "cdn_domain.web[3]",
+        ] {
             let a: Address = s.parse().unwrap();
             assert_eq!(a.to_string(), s);
         }
         assert!("cdn_domain".parse::<Address>().is_err());
         assert!("cdn_domain.web[x]".parse::<Address>().is_err());
+        assert!("cdn_domain.web[-1]".parse::<Address>().is_err());
+        assert!("cdn_domain.web[1.5]".parse::<Address>().is_err());
+        let whole: Address = "cdn_domain.web".parse().unwrap();
+        assert!(whole.contains(&"cdn_domain.web[2]".parse().unwrap()));
+        assert!(!whole.contains(&"cdn_domain.webx".parse().unwrap()));
+        let one: Address = "cdn_domain.web[\"a\"]".parse().unwrap();
+        assert!(!one.contains(&whole));
         let p: ProviderAddr = "aliyun.eu".parse().unwrap();
         assert_eq!(p.alias.as_deref(), Some("eu"));
         assert_eq!(p.to_string(), "aliyun.eu");

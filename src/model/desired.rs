@@ -13,6 +13,30 @@ pub struct DesiredResource {
     /// Explicit `depends_on` plus every resource the block references.
     pub depends_on: Vec<Address>,
     pub location: Option<Location>,
+    pub lifecycle: Lifecycle,
+    /// From an `import { to = ..., id = ... }` block: adopt this existing
+    /// object (the vendor's id) instead of creating one.
+    pub import_id: Option<String>,
+}
+
+/// A resource's `lifecycle { }` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// Refuse any plan that deletes or replaces the resource.
+    pub prevent_destroy: bool,
+    /// JSON pointers of attributes whose differences are ignored on update
+    /// (`"/origins"`, `"/https/http2"`); `all` ignores every attribute.
+    pub ignore_changes: IgnoreChanges,
+    /// On replacement, create the new object before deleting the old one.
+    pub create_before_destroy: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum IgnoreChanges {
+    #[default]
+    None,
+    Some(Vec<String>),
+    All,
 }
 
 /// The value of another resource's attribute, as far as the plan knows it.

@@ -11,8 +11,8 @@ pub mod schema;
 pub mod secret;
 pub mod value;
 
-pub use address::{Address, ProviderAddr};
-pub use desired::{Desired, DesiredResource, Lookup};
+pub use address::{Address, InstanceKey, ProviderAddr};
+pub use desired::{Desired, DesiredResource, IgnoreChanges, Lifecycle, Lookup};
 pub use diagnostic::{Diagnostic, Location, Severity};
 pub use domain::{CdnType, Domain, Origin, OriginType};
 pub use schema::{AttrSchema, AttrType, BlockSchema, DefaultValue, NestedBlock, ResourceSchema};

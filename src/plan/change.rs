@@ -21,11 +21,38 @@ pub struct ResourceChange {
     /// Resources this one depends on (explicitly or by reference).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub depends_on: Vec<Address>,
+    #[serde(default, skip_serializing_if = "ChangeLifecycle::is_default")]
+    pub lifecycle: ChangeLifecycle,
+    /// The vendor id an `import` block adopts (`before` is its live value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importing: Option<String>,
+}
+
+/// What the applier needs of the resource's `lifecycle` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeLifecycle {
+    /// Record the resource as protected (`prevent_destroy`) in the state.
+    #[serde(default)]
+    pub protect: bool,
+    /// On replacement, create the new domain before deleting the old one.
+    #[serde(default)]
+    pub create_before_destroy: bool,
+}
+
+impl ChangeLifecycle {
+    fn is_default(&self) -> bool {
+        *self == ChangeLifecycle::default()
+    }
 }
 
 impl ResourceChange {
     pub fn resource_type(&self) -> &str {
         &self.address.resource_type
+    }
+
+    /// Whether applying this changes anything: an action, or an import.
+    pub fn is_change(&self) -> bool {
+        self.action != Action::NoOp || self.importing.is_some()
     }
 }
 

@@ -27,11 +27,12 @@ pub fn mass_change(plan: &Plan, max_percent: usize) -> Option<Vec<Address>> {
 }
 
 /// The refusal, naming what would go.
-pub fn message(going: &[Address], managed: usize) -> String {
+pub fn message(going: &[Address], managed: usize, max_percent: usize) -> String {
     let list: Vec<String> = going.iter().map(|a| format!("  - {a}")).collect();
     format!(
         "refusing a mass change: this plan would delete or replace {} of the {managed} managed resources \
-         (more than {DEFAULT_MAX_PERCENT}%):\n{}\nIf this is intended, run again with -allow-mass-change.",
+         (more than {max_percent}%):\n{}\nIf this is intended, run again with -allow-mass-change \
+         (or raise max_destroy_percent in the cdnform block).",
         going.len(),
         list.join("\n")
     )
@@ -54,6 +55,7 @@ mod tests {
                 vendor_id: format!("d{i}.example.com"),
                 attributes: serde_json::json!({}),
                 dependencies: vec![],
+                protected: false,
             })
             .collect();
         Plan {
@@ -70,6 +72,8 @@ mod tests {
                     after: None,
                     replace_because: vec![],
                     depends_on: vec![],
+                    lifecycle: Default::default(),
+                    importing: None,
                 })
                 .collect(),
             drift: vec![],
@@ -102,6 +106,6 @@ mod tests {
             mass_change(&plan(3, 3, PlanMode::Destroy), 25).is_none(),
             "destroy is the request"
         );
-        assert!(message(&[Address::new("cdn_domain", "a")], 4).contains("cdn_domain.a"));
+        assert!(message(&[Address::new("cdn_domain", "a")], 4, 25).contains("cdn_domain.a"));
     }
 }

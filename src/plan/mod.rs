@@ -7,6 +7,8 @@ pub mod change;
 pub mod diff;
 pub mod graph;
 pub mod guard;
+pub mod imports;
+pub mod lifecycle;
 pub mod planner;
 pub mod refresh;
 pub mod render;
@@ -15,7 +17,7 @@ pub mod secrets;
 pub mod validate;
 
 pub use action::Action;
-pub use change::{ResourceChange, ResourceDrift};
+pub use change::{ChangeLifecycle, ResourceChange, ResourceDrift};
 pub use planner::{make_plan, PlanMode, PlanOptions};
 
 use crate::model::{Address, Diagnostic, ProviderAddr};
@@ -49,16 +51,22 @@ pub struct Summary {
     pub add: usize,
     pub change: usize,
     pub destroy: usize,
+    /// Existing objects adopted by `import` blocks.
+    #[serde(default)]
+    pub import: usize,
 }
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp)
+        self.changes.iter().any(ResourceChange::is_change)
     }
 
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
+            if c.importing.is_some() {
+                s.import += 1;
+            }
             match c.action {
                 Action::NoOp => {}
                 Action::Create => s.add += 1,

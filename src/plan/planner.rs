@@ -9,8 +9,10 @@ use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
 use crate::plan::secrets::{carry_over, protect, Secrets};
 use crate::plan::validate::vendor_checks;
+use crate::plan::{imports, lifecycle};
 use crate::plan::{
-    Action, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift, PLAN_FORMAT_VERSION,
+    Action, ChangeLifecycle, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift,
+    PLAN_FORMAT_VERSION,
 };
 use crate::provider::{Provider, ProviderSet};
 use crate::state::{ResourceState, State};
@@ -42,6 +44,9 @@ pub struct PlanOptions {
     pub targets: Vec<Address>,
     /// `-exclude`: not these, nor what depends on them.
     pub excludes: Vec<Address>,
+    /// `-unprotect`: allow destroying these though the state records
+    /// `prevent_destroy` for them (their block left the configuration).
+    pub unprotect: Vec<Address>,
 }
 
 impl Default for PlanOptions {
@@ -53,6 +58,7 @@ impl Default for PlanOptions {
             replace: Vec::new(),
             targets: Vec::new(),
             excludes: Vec::new(),
+            unprotect: Vec::new(),
         }
     }
 }
@@ -75,7 +81,7 @@ pub async fn make_plan(
             .collect()
     };
 
-    let (refreshed, drift) = apply_refresh(prior, &live);
+    let (mut refreshed, drift) = apply_refresh(prior, &live);
     let mut changes = Vec::new();
     let mut secrets = Secrets::default();
     match options.mode {
@@ -84,6 +90,11 @@ pub async fn make_plan(
             changes = plan_deletes(&refreshed, |_| true);
         }
         PlanMode::Normal => {
+            let (imported, import_errors) =
+                imports::read_imports(desired, &mut refreshed, providers, &hook).await?;
+            if !import_errors.is_empty() {
+                return Err(PlanError::Diagnostics(import_errors));
+            }
             let (mut planned, mut diagnostics) = plan_desired(
                 desired,
                 &refreshed,
@@ -101,12 +112,30 @@ pub async fn make_plan(
                 return Err(PlanError::Diagnostics(diagnostics));
             }
             let declared: Vec<&Address> = desired.resources().iter().map(|r| &r.address).collect();
+            for c in planned.iter_mut() {
+                c.importing = imported.get(&c.address).cloned();
+            }
             planned.extend(plan_deletes(&refreshed, |a| !declared.contains(&a)));
             changes = planned;
         }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
     restrict(&mut changes, &options.targets, &options.excludes);
+    // An import left out by -target/-exclude is not recorded either.
+    for c in &changes {
+        if c.importing.is_none() && c.before.is_none() && refreshed.get(&c.address).is_some() {
+            refreshed.apply(&crate::state::JournalOp::Remove {
+                address: c.address.clone(),
+            });
+        }
+    }
+    let mut refused = lifecycle::protection_errors(&changes, desired, prior, &options.unprotect);
+    refused.extend(lifecycle::create_before_destroy_errors(
+        &changes, prior, desired,
+    ));
+    if !refused.is_empty() {
+        return Err(PlanError::Diagnostics(refused));
+    }
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         mode: options.mode,
@@ -144,11 +173,23 @@ fn restrict(changes: &mut [ResourceChange], targets: &[Address], excludes: &[Add
         }
         seen
     };
-    let kept = (!targets.is_empty()).then(|| closure(targets, &|a| graph.waits_for(a)));
-    let dropped = closure(excludes, &|a| graph.dependants(a));
+    // `cdn_domain.site` names every instance of a `for_each`/`count` resource.
+    let named = |list: &[Address]| -> Vec<Address> {
+        changes
+            .iter()
+            .map(|c| c.address.clone())
+            .filter(|a| list.iter().any(|t| t.contains(a)))
+            .collect()
+    };
+    let kept = (!targets.is_empty()).then(|| closure(&named(targets), &|a| graph.waits_for(a)));
+    let dropped = closure(&named(excludes), &|a| graph.dependants(a));
     for c in changes.iter_mut() {
         let keep =
             kept.as_ref().is_none_or(|k| k.contains(&c.address)) && !dropped.contains(&c.address);
+        if !keep && c.importing.is_some() {
+            c.importing = None;
+            c.before = None;
+        }
         if !keep && c.action != Action::NoOp {
             c.action = Action::NoOp;
             c.after = c.before.clone().map(PlannedValue::known);
@@ -258,6 +299,12 @@ fn plan_deletes(refreshed: &State, select: impl Fn(&Address) -> bool) -> Vec<Res
             after: None,
             replace_because: Vec::new(),
             depends_on: r.dependencies.clone(),
+            // Kept as recorded, so a delete left out by -target changes nothing.
+            lifecycle: ChangeLifecycle {
+                protect: r.protected,
+                create_before_destroy: false,
+            },
+            importing: None,
         })
         .collect()
 }
@@ -311,7 +358,8 @@ fn plan_desired(
             ));
         }
         let prior = refreshed.get(&address);
-        let change = decide(decl, schema.block, value, prior, replace.contains(&address));
+        let forced = replace.iter().any(|r| r.contains(&address));
+        let change = decide(decl, schema.block, value, prior, forced);
         planned.insert(address, change);
     }
     Ok((planned.into_values().collect(), diagnostics))
@@ -339,7 +387,7 @@ fn canonicalise(
 fn decide(
     decl: &DesiredResource,
     schema: &crate::model::BlockSchema,
-    desired: PlannedValue,
+    mut desired: PlannedValue,
     prior: Option<&ResourceState>,
     force_replace: bool,
 ) -> ResourceChange {
@@ -351,12 +399,23 @@ fn decide(
         after: None,
         replace_because: Vec::new(),
         depends_on: decl.depends_on.clone(),
+        lifecycle: ChangeLifecycle {
+            protect: decl.lifecycle.prevent_destroy,
+            create_before_destroy: decl.lifecycle.create_before_destroy,
+        },
+        importing: None,
     };
     let Some(prior) = prior else {
         change.after = Some(with_computed_unknown(schema, desired));
         return change;
     };
     change.before = Some(prior.attributes.clone());
+    lifecycle::ignore_changes(
+        &decl.lifecycle.ignore_changes,
+        schema,
+        &mut desired,
+        &prior.attributes,
+    );
     let mut changed = changed_config_keys(schema, &desired, &prior.attributes);
     if prior.provider != decl.provider {
         changed.push("provider".to_string());
@@ -411,7 +470,13 @@ fn lookup_planned(
     a: &Address,
     path: &[String],
 ) -> Lookup {
-    let Some(after) = planned.get(a).and_then(|c| c.after.as_ref()) else {
+    lookup_in(planned.get(a).and_then(|c| c.after.as_ref()), a, path)
+}
+
+/// The value at `path` of resource `a` whose planned value is `after`
+/// (`None`: not planned, so unknown).
+pub fn lookup_in(after: Option<&PlannedValue>, a: &Address, path: &[String]) -> Lookup {
+    let Some(after) = after else {
         return Lookup::Unknown;
     };
     let mut ptr = String::new();

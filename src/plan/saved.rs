@@ -3,7 +3,7 @@
 //! and the check that decides whether it may still be applied.
 
 use crate::model::schema::resource_schema;
-use crate::plan::{Action, Plan};
+use crate::plan::Plan;
 
 /// Is the top-level key of JSON pointer `ptr` a computed attribute?
 fn schema_computed(resource_type: &str, ptr: &str) -> bool {
@@ -118,8 +118,15 @@ impl SavedPlan {
         let steps = |p: &Plan| {
             p.changes
                 .iter()
-                .filter(|c| c.action != Action::NoOp)
-                .map(|c| (c.address.clone(), c.action, configured(c)))
+                .filter(|c| c.is_change())
+                .map(|c| {
+                    (
+                        c.address.clone(),
+                        c.action,
+                        c.importing.clone(),
+                        configured(c),
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         if steps(&self.plan) != steps(fresh) {

@@ -21,6 +21,7 @@ pub(super) struct Decl {
     pub(super) value: Json,
     pub(super) origin_from: Option<(&'static str, &'static str)>,
     pub(super) depends_on: Vec<&'static str>,
+    pub(super) lifecycle: crate::model::Lifecycle,
 }
 
 pub(super) struct FakeDesired {
@@ -51,6 +52,8 @@ impl FakeDesired {
                     provider: ProviderAddr::new("memory", None),
                     depends_on: deps,
                     location: None,
+                    lifecycle: d.lifecycle.clone(),
+                    import_id: None,
                 }
             })
             .collect();
@@ -117,6 +120,7 @@ pub(super) fn empty_state() -> State {
         serial: 0,
         lineage: "test-lineage".into(),
         resources: Vec::new(),
+        outputs: Default::default(),
     }
 }
 
@@ -160,12 +164,14 @@ pub(super) fn two_domains() -> FakeDesired {
             value: domain("www.example.com", "192.0.2.10"),
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
         Decl {
             name: "img",
             value: domain("img.example.com", "192.0.2.20"),
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
     ])
 }
@@ -230,12 +236,14 @@ async fn update_in_place_and_replace() {
             value: changed_web,
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
         Decl {
             name: "img",
             value: changed_img,
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
     ]);
     let next = plan(&desired, &state, &p, PlanMode::Normal).await;
@@ -298,12 +306,14 @@ async fn destroy_deletes_dependants_first_and_stops_before_delete() {
             value: domain("a.example.com", "192.0.2.1"),
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
         Decl {
             name: "b",
             value: domain("b.example.com", "192.0.2.2"),
             origin_from: None,
             depends_on: vec!["a"],
+            lifecycle: Default::default(),
         },
     ]);
     let (state, _, _) = apply(
@@ -335,6 +345,7 @@ async fn domain_configuration_round_trip_keeps_the_key_out() {
         value: featured("www.example.com", &["a.example.com", "b.example.com"], key),
         origin_from: None,
         depends_on: vec![],
+        lifecycle: Default::default(),
     }]);
     let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
     let text = render_plan(&first, RenderOptions::default());
@@ -380,6 +391,7 @@ async fn domain_configuration_round_trip_keeps_the_key_out() {
         ),
         origin_from: None,
         depends_on: vec![],
+        lifecycle: Default::default(),
     }]);
     let next = plan(&changed, &state, &p, PlanMode::Normal).await;
     assert_eq!(next.change(&addr("site")).unwrap().action, Action::Update);

@@ -19,12 +19,14 @@ async fn reference_known_after_apply_is_resolved() {
             value: domain("edge.example.com", "0.0.0.0"),
             origin_from: Some(("origin", "cname")),
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
         Decl {
             name: "origin",
             value: domain("origin.example.com", "192.0.2.1"),
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
     ]);
     let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
@@ -62,18 +64,21 @@ async fn failure_skips_dependants_not_unrelated_work() {
             value: domain("a.example.com", "192.0.2.1"),
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
         Decl {
             name: "b",
             value: domain("b.example.com", "192.0.2.2"),
             origin_from: None,
             depends_on: vec!["a"],
+            lifecycle: Default::default(),
         },
         Decl {
             name: "c",
             value: domain("c.example.com", "192.0.2.3"),
             origin_from: None,
             depends_on: vec![],
+            lifecycle: Default::default(),
         },
     ]);
     let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
@@ -147,6 +152,7 @@ async fn identical_updates_are_batched() {
                         value: v,
                         origin_from: None,
                         depends_on: vec![],
+                        lifecycle: Default::default(),
                     }
                 })
                 .collect(),
@@ -179,18 +185,21 @@ async fn target_exclude_and_replace() {
                 value: domain("a.example.com", origin),
                 origin_from: None,
                 depends_on: vec![],
+                lifecycle: Default::default(),
             },
             Decl {
                 name: "b",
                 value: domain("b.example.com", origin),
                 origin_from: None,
                 depends_on: vec!["a"],
+                lifecycle: Default::default(),
             },
             Decl {
                 name: "c",
                 value: domain("c.example.com", origin),
                 origin_from: None,
                 depends_on: vec![],
+                lifecycle: Default::default(),
             },
         ])
     };

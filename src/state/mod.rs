@@ -15,4 +15,4 @@ mod local_tests;
 pub use backend::{Journal, Loaded, LockGuard, LockInfo, LockRequest, StateBackend};
 pub use error::StateError;
 pub use local::{LocalBackend, DEFAULT_STATE_PATH};
-pub use model::{JournalOp, ResourceState, State, FORMAT_VERSION};
+pub use model::{JournalOp, OutputState, ResourceState, State, FORMAT_VERSION};

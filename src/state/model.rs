@@ -19,6 +19,19 @@ pub struct State {
     pub lineage: String,
     /// Sorted by address, at most one entry per address.
     pub resources: Vec<ResourceState>,
+    /// Output values as of the last apply.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub outputs: std::collections::BTreeMap<String, OutputState>,
+}
+
+/// One `output` value in the state. A sensitive output's value is never
+/// stored (it may come from a credential or a private key).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutputState {
+    #[serde(default)]
+    pub value: serde_json::Value,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 /// One managed resource instance as last seen after a successful change.
@@ -31,6 +44,11 @@ pub struct ResourceState {
     pub attributes: serde_json::Value,
     #[serde(default)]
     pub dependencies: Vec<Address>,
+    /// `lifecycle { prevent_destroy = true }` as last applied. It keeps
+    /// protecting the resource after its block leaves the configuration,
+    /// until `state rm` or `-unprotect ADDR`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protected: bool,
 }
 
 /// One finished change, as recorded in the journal and folded into the state.
@@ -51,6 +69,7 @@ impl State {
             serial: 0,
             lineage: uuid::Uuid::new_v4().to_string(),
             resources: Vec::new(),
+            outputs: Default::default(),
         }
     }
 
@@ -110,6 +129,7 @@ pub(crate) mod tests {
             vendor_id: format!("{name}.example.com"),
             attributes: json!({ "domain_name": format!("{name}.example.com"), "n": n }),
             dependencies: Vec::new(),
+            protected: false,
         }
     }
 

@@ -3,7 +3,7 @@
 //! `similar`, sensitive values hidden, a summary line. Pure: returns text.
 
 mod body;
-mod value;
+pub mod value;
 
 use body::Body;
 
@@ -41,13 +41,18 @@ pub fn render_plan(plan: &Plan, opts: RenderOptions) -> String {
         return out;
     }
     out.push_str("\ncdnform will perform the following actions:\n");
-    for c in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
+    for c in plan.changes.iter().filter(|c| c.is_change()) {
         out.push('\n');
         out.push_str(&render_change(c, opts));
     }
     let s = plan.summary();
+    let imports = if s.import > 0 {
+        format!("{} to import, ", s.import)
+    } else {
+        String::new()
+    };
     let line = format!(
-        "Plan: {} to add, {} to change, {} to destroy.",
+        "Plan: {imports}{} to add, {} to change, {} to destroy.",
         s.add, s.change, s.destroy
     );
     let _ = writeln!(out, "\n{}", paint(opts, &line, Style::Bold));
@@ -109,10 +114,25 @@ pub fn render_drift(drift: &[ResourceDrift], opts: RenderOptions) -> String {
 pub fn render_change(c: &ResourceChange, opts: RenderOptions) -> String {
     let mut out = String::new();
     let title = match c.action {
+        Action::Replace if c.lifecycle.create_before_destroy => format!(
+            "# {} must be replaced (create before destroy: the new domain first)",
+            c.address
+        ),
         Action::Replace => format!("# {} must be replaced", c.address),
+        Action::NoOp if c.importing.is_some() => format!("# {} will be imported", c.address),
         a => format!("# {} will be {}", c.address, a.will_be()),
     };
     let _ = writeln!(out, "  {}", paint(opts, &title, Style::Bold));
+    if let Some(id) = &c.importing {
+        let note = match c.action {
+            Action::NoOp => format!("# (adopts {id:?} as it is; nothing changes on the account)"),
+            _ => format!("# (imports {id:?}, then makes the changes below)"),
+        };
+        let _ = writeln!(out, "  {note}");
+        if c.action == Action::NoOp {
+            return out;
+        }
+    }
     let schema = resource_schema(&c.address.resource_type).map(|s| s.block);
     let mut r = Body {
         opts,
@@ -203,6 +223,8 @@ mod tests {
             after: Some(after.clone()),
             replace_because: vec![],
             depends_on: vec![],
+            lifecycle: Default::default(),
+            importing: None,
         };
         let text = render_change(&change, RenderOptions::default());
         assert!(text.contains("address  = (sensitive value)"), "{text}");
