@@ -249,6 +249,16 @@ pub enum StateCommand {
         #[command(flatten)]
         state: StateArgs,
     },
+    /// Replace the state with FILE (a state as `state pull` prints it): same
+    /// lineage, and a serial not older than the current one.
+    Push {
+        file: PathBuf,
+        /// Push even if FILE's serial is older than the current state's.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        state: StateArgs,
+    },
     /// Forget resources (the vendor's domains are left as they are).
     Rm {
         #[arg(required = true)]

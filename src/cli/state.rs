@@ -1,4 +1,4 @@
-//! `cdnform state list | show ADDR | pull | rm ADDR...`: views of the state
+//! `cdnform state list | show ADDR | pull | push FILE | rm ADDR... | mv`: views of the state
 //! as loaded (snapshot plus any replayed journal), and forgetting resources
 //! (under the lock, as a new serial).
 
@@ -82,6 +82,45 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
             current.apply(&JournalOp::Upsert { resource: moved });
             backend.persist(&mut current)?;
             out.line(&format!("Moved {from} to {to}."));
+            Ok(0)
+        }
+        StateCommand::Push { file, force, state } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| CliError::user(format!("cannot read {}: {e}", file.display())))?;
+            let mut pushed = crate::state::parse_snapshot(&bytes, &file)?;
+            let backend = LocalBackend::new(state.state);
+            let _lock = backend.lock(&LockRequest::new("state push"), state.lock_timeout)?;
+            let loaded = backend.load()?;
+            if loaded.exists {
+                let current = &loaded.state;
+                if current.lineage != pushed.lineage {
+                    return Err(CliError::user(format!(
+                        "refusing to push: {} has lineage {} but the current state has lineage {}; \
+                         they are different states, not versions of one. Nothing was written.",
+                        file.display(),
+                        pushed.lineage,
+                        current.lineage
+                    )));
+                }
+                if pushed.serial < current.serial && !force {
+                    return Err(CliError::user(format!(
+                        "refusing to push: {} has serial {}, older than the current state's {}; \
+                         someone wrote the state since it was pulled. Pull again, or pass -force to \
+                         overwrite. Nothing was written.",
+                        file.display(),
+                        pushed.serial,
+                        current.serial
+                    )));
+                }
+                pushed.serial = pushed.serial.max(current.serial);
+            }
+            backend.persist(&mut pushed)?;
+            out.line(&format!(
+                "Pushed {} as serial {} ({} resources).",
+                file.display(),
+                pushed.serial,
+                pushed.resources.len()
+            ));
             Ok(0)
         }
         StateCommand::Rm { addresses, state } => {

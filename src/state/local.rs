@@ -177,7 +177,9 @@ struct VersionProbe {
     format_version: u32,
 }
 
-fn parse_snapshot(bytes: &[u8], path: &Path) -> Result<State, StateError> {
+/// Parse a state file's bytes (format version checked, entries sorted,
+/// duplicates refused); `path` names it in errors.
+pub fn parse_snapshot(bytes: &[u8], path: &Path) -> Result<State, StateError> {
     let corrupt = |detail: String| StateError::Corrupt {
         path: path.to_path_buf(),
         detail,

@@ -14,5 +14,5 @@ mod local_tests;
 
 pub use backend::{Journal, Loaded, LockGuard, LockInfo, LockRequest, StateBackend};
 pub use error::StateError;
-pub use local::{LocalBackend, DEFAULT_STATE_PATH};
+pub use local::{parse_snapshot, LocalBackend, DEFAULT_STATE_PATH};
 pub use model::{JournalOp, OutputState, ResourceState, State, FORMAT_VERSION};
