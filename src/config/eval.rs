@@ -160,7 +160,8 @@ impl<'a> Scope<'a> {
                     }
                 }
                 let tainted = args.iter().any(V::any_sensitive);
-                match functions::call(name, &args) {
+                let base = std::path::Path::new(&f.name).parent().unwrap_or(std::path::Path::new("."));
+                match functions::call(name, &args, base) {
                     Ok(val) => Ok(V::new(val).tainted(tainted)),
                     Err(msg) => err("Invalid function argument", msg),
                 }

@@ -5,23 +5,31 @@
 use super::types::{convert, TypeC};
 use super::value::{as_string, num_string, Val, V};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub const FUNCTIONS: &[&str] = &[
     "coalesce",
     "concat",
     "contains",
+    "file",
     "format",
     "join",
+    "jsonencode",
+    "keys",
     "length",
     "lookup",
     "lower",
     "merge",
     "replace",
+    "sha256",
     "split",
+    "tolist",
     "tonumber",
+    "toset",
     "tostring",
     "trimspace",
     "upper",
+    "values",
 ];
 
 pub fn is_function(name: &str) -> bool {
@@ -29,8 +37,9 @@ pub fn is_function(name: &str) -> bool {
 }
 
 /// Call `name` (which must be in [`FUNCTIONS`]); `Err` is the detail of an
-/// "Invalid function argument" diagnostic.
-pub fn call(name: &str, args: &[V]) -> Result<Val, String> {
+/// "Invalid function argument" diagnostic. `base` is the directory of the
+/// file the call is in (`file()` paths are relative to it).
+pub fn call(name: &str, args: &[V], base: &Path) -> Result<Val, String> {
     let arity = |min: usize, max: usize| -> Result<(), String> {
         if args.len() < min || args.len() > max {
             let want = if min == max {
@@ -152,6 +161,46 @@ pub fn call(name: &str, args: &[V]) -> Result<Val, String> {
             let needle = args[1].to_plain_json();
             Ok(Val::Bool(items.iter().any(|v| v.to_plain_json() == needle)))
         }
+        "toset" => {
+            // Sets are modelled as sorted lists without duplicates.
+            arity(1, 1)?;
+            let mut items = list_arg(name, &args[0])?.to_vec();
+            items.sort_by_key(|v| v.to_plain_json().to_string());
+            items.dedup_by(|a, b| a.to_plain_json() == b.to_plain_json());
+            Ok(Val::List(items))
+        }
+        "tolist" => {
+            arity(1, 1)?;
+            Ok(Val::List(list_arg(name, &args[0])?.to_vec()))
+        }
+        "keys" | "values" => {
+            arity(1, 1)?;
+            let map = map_arg(name, &args[0])?;
+            Ok(Val::List(if name == "keys" {
+                map.keys().map(|k| V::str(k.clone())).collect()
+            } else {
+                map.values().cloned().collect()
+            }))
+        }
+        "jsonencode" => {
+            arity(1, 1)?;
+            Ok(Val::Str(args[0].to_plain_json().to_string()))
+        }
+        "sha256" => {
+            use sha2::Digest;
+            arity(1, 1)?;
+            let s = string_arg(name, &args[0])?;
+            let digest = sha2::Sha256::digest(s.as_bytes());
+            Ok(Val::Str(digest.iter().map(|b| format!("{b:02x}")).collect()))
+        }
+        "file" => {
+            arity(1, 1)?;
+            let rel = string_arg(name, &args[0])?;
+            let path = base.join(&rel);
+            std::fs::read_to_string(&path)
+                .map(Val::Str)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        }
         other => Err(format!("unknown function {other}()")),
     }
 }
@@ -216,6 +265,10 @@ fn format(spec: &str, args: &[V]) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn call(name: &str, args: &[V]) -> Result<Val, String> {
+        super::call(name, args, Path::new("."))
+    }
 
     fn list(items: &[&str]) -> V {
         V::new(Val::List(items.iter().map(|s| V::str(*s)).collect()))
@@ -296,5 +349,40 @@ mod tests {
         assert!(call("length", &[])
             .unwrap_err()
             .contains("takes 1 argument"));
+    }
+
+    #[test]
+    fn collection_encoding_and_file_functions() {
+        let strs = |v: Val| match v {
+            Val::List(items) => items.iter().map(|x| x.show()).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            strs(call("toset", &[list(&["b", "a", "b"])]).unwrap()),
+            ["\"a\"", "\"b\""]
+        );
+        assert_eq!(strs(call("tolist", &[list(&["b", "a"])]).unwrap()).len(), 2);
+        let m = V::new(Val::Map(
+            [("k".to_string(), V::str("v")), ("a".to_string(), V::num(1.0))].into(),
+        ));
+        assert_eq!(strs(call("keys", &[m.clone()]).unwrap()), ["\"a\"", "\"k\""]);
+        assert_eq!(strs(call("values", &[m.clone()]).unwrap()), ["1", "\"v\""]);
+        assert_eq!(
+            call("jsonencode", &[m]).unwrap(),
+            Val::Str("{\"a\":1,\"k\":\"v\"}".into())
+        );
+        assert_eq!(
+            call("sha256", &[V::str("abc")]).unwrap(),
+            Val::Str("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".into())
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cert.pem"), "PEM\n").unwrap();
+        assert_eq!(
+            super::call("file", &[V::str("cert.pem")], dir.path()).unwrap(),
+            Val::Str("PEM\n".into())
+        );
+        assert!(super::call("file", &[V::str("nope.pem")], dir.path())
+            .unwrap_err()
+            .contains("cannot read"));
     }
 }

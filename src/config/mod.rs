@@ -32,6 +32,8 @@ mod variables;
 #[cfg(test)]
 mod tests_invalid;
 #[cfg(test)]
+mod tests_language;
+#[cfg(test)]
 mod tests_valid;
 
 pub use fmt::format_source;
