@@ -27,6 +27,8 @@ mod actions_tests;
 #[cfg(test)]
 mod config_tests;
 #[cfg(test)]
+mod content_query_tests;
+#[cfg(test)]
 mod content_tests;
 #[cfg(test)]
 mod http_tests;
