@@ -3,7 +3,9 @@
 //! crate, so a misreading shared with the client cannot pass on both sides.
 //!
 //! Vendors: Alibaba Cloud CDN on `/` (`?Action=`), Baishan Cloud CDN on `/v2/...`
-//! (`?token=`) and CTG overseas fused CDN on `/API/...` (`Authorization: Bearer`).
+//! (`?token=`) and CTG overseas fused CDN on `/API/...` (`Authorization: Bearer`). Each has
+//! domains, their configuration, and cache purge/preload tasks with daily quotas (`content`;
+//! tests inspect them through the accessors in `inspect`).
 
 mod aliyun;
 mod baishan;
@@ -199,8 +201,8 @@ impl EmulatorHandle {
         )
     }
 
-    /// How many Alibaba calls with this `Action` passed authentication (successful or not)
-    /// since the start or the last `reset_calls`.
+    /// How many Alibaba calls with this `Action` passed authentication (successful or not,
+    /// `Throttling` refusals included) since the start or the last `reset_calls`.
     pub fn aliyun_calls(&self, action: &str) -> usize {
         self.shared.aliyun_calls(action)
     }

@@ -145,8 +145,9 @@ impl DailyQuotas {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentTask {
     pub vendor: Vendor,
-    /// The id the vendor answered (Alibaba `RefreshTaskId`/`PushTaskId`, Baishan and CTG
-    /// `task_id`); one Alibaba call may answer several, comma-separated.
+    /// The task id as the vendor answers it (a decimal string: Baishan and CTG `task_id`;
+    /// Alibaba `RefreshTaskId`/`PushTaskId`, where one call that made several tasks answers
+    /// their ids comma-separated and each is listed here on its own).
     pub id: String,
     pub kind: ContentKind,
     /// The URLs (directories, expressions) of the task, as submitted.
