@@ -3,14 +3,19 @@
 //! crate, so a misreading shared with the client cannot pass on both sides.
 //!
 //! Vendors: Alibaba Cloud CDN on `/` (`?Action=`), Baishan Cloud CDN on `/v2/...`
-//! (`?token=`) and CTG overseas fused CDN on `/API/...` (`Authorization: Bearer`).
+//! (`?token=`) and CTG overseas fused CDN on `/API/...` (`Authorization: Bearer`). Each has
+//! domains, their configuration, and cache purge/preload tasks with daily quotas (`content`;
+//! tests inspect them through the accessors in `inspect`).
 
 mod aliyun;
 mod baishan;
+mod content;
 mod ctg;
 mod hooks;
+mod inspect;
 mod server;
 mod store;
+mod window;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,7 +26,9 @@ use chrono::Utc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use aliyun::throttle::AliyunLimits;
 pub use baishan::BaishanLimits;
+pub use content::{ContentKind, ContentTask, DailyQuotas, QuotaUsage, TaskPhase, Vendor};
 pub use hooks::{Refusal, RequestHook, RequestInfo};
 
 use server::Shared;
@@ -47,6 +54,21 @@ pub struct EmulatorConfig {
     pub ctg_keys: Vec<(String, String)>,
     /// How long a CTG token is valid (the answer's `expire`).
     pub ctg_token_lifetime: Duration,
+    /// How long a purge or preload task takes, every vendor: pending for the first half,
+    /// running for the second, then done (or failed). Default 1 s; tests use small values.
+    pub task_delay: Duration,
+    /// Alibaba's daily refresh/push quotas (default `DailyQuotas::aliyun()`: 10,000 URLs,
+    /// 100 directories, 20 regular expressions, 1,000 pushed URLs).
+    pub aliyun_quotas: DailyQuotas,
+    /// Alibaba's per-account, per-action call limits (default: API-NOTES' table;
+    /// `AliyunLimits::unlimited()` turns them off).
+    pub aliyun_limits: AliyunLimits,
+    /// Baishan's daily quotas (default `DailyQuotas::baishan()`: 10,000 prefetched URLs as
+    /// documented; refresh 10,000 URLs and 100 directories MODELLED).
+    pub baishan_quotas: DailyQuotas,
+    /// CTG's daily quotas (default `DailyQuotas::ctg()`, all MODELLED: 10,000 purged URLs,
+    /// 100 purged directories, 10,000 prefetched URLs).
+    pub ctg_quotas: DailyQuotas,
 }
 
 impl Default for EmulatorConfig {
@@ -63,6 +85,11 @@ impl Default for EmulatorConfig {
             ctg_keys: vec![("testid".into(), "testsecret".into())],
             // API-NOTES: tokens live 2 hours.
             ctg_token_lifetime: Duration::from_secs(2 * 3600),
+            task_delay: Duration::from_secs(1),
+            aliyun_quotas: DailyQuotas::aliyun(),
+            aliyun_limits: AliyunLimits::default(),
+            baishan_quotas: DailyQuotas::baishan(),
+            ctg_quotas: DailyQuotas::ctg(),
         }
     }
 }
@@ -174,8 +201,8 @@ impl EmulatorHandle {
         )
     }
 
-    /// How many Alibaba calls with this `Action` passed authentication (successful or not)
-    /// since the start or the last `reset_calls`.
+    /// How many Alibaba calls with this `Action` passed authentication (successful or not,
+    /// `Throttling` refusals included) since the start or the last `reset_calls`.
     pub fn aliyun_calls(&self, action: &str) -> usize {
         self.shared.aliyun_calls(action)
     }

@@ -1,6 +1,5 @@
 //! The shared server state (world, store, nonces, rate limits, CTG tokens, call counts,
-//! hooks) and the router that serves every
-//! vendor on its own paths.
+//! hooks) and the router that serves every vendor on its own paths.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -12,6 +11,8 @@ use chrono::{DateTime, Utc};
 
 use super::aliyun;
 use super::aliyun::auth::NonceCache;
+use super::aliyun::errors::AliError;
+use super::aliyun::throttle::CallLimiter;
 use super::baishan;
 use super::baishan::throttle::{Quota, Throttle};
 use super::ctg;
@@ -28,6 +29,8 @@ pub(crate) struct Shared {
     hooks: RwLock<Vec<Arc<dyn RequestHook>>>,
     /// Alibaba calls that passed authentication, by `Action` (tests count them).
     aliyun_calls: Mutex<BTreeMap<String, usize>>,
+    /// The open per-action call-limit windows of the Alibaba account.
+    aliyun_limiter: Mutex<CallLimiter>,
     /// Baishan calls that passed the token check (throttled ones too), by `METHOD /path`.
     baishan_calls: Mutex<BTreeMap<String, usize>>,
     /// The open Baishan rate-limit windows of every token.
@@ -54,6 +57,7 @@ impl Shared {
             aliyun_nonces: Mutex::new(NonceCache::default()),
             hooks: RwLock::new(Vec::new()),
             aliyun_calls: Mutex::new(BTreeMap::new()),
+            aliyun_limiter: Mutex::new(CallLimiter::default()),
             baishan_calls: Mutex::new(BTreeMap::new()),
             baishan_throttle: Mutex::new(Throttle::default()),
             ctg_calls: Mutex::new(BTreeMap::new()),
@@ -92,6 +96,11 @@ impl Shared {
 
     pub fn aliyun_calls(&self, action: &str) -> usize {
         lock(&self.aliyun_calls).get(action).copied().unwrap_or(0)
+    }
+
+    /// Admits one Alibaba call of `action` under the configured per-action limits.
+    pub fn aliyun_admit(&self, action: &str, now: DateTime<Utc>) -> Result<(), AliError> {
+        lock(&self.aliyun_limiter).admit(&self.config.aliyun_limits, action, now)
     }
 
     pub fn count_baishan_call(&self, call: &str) {

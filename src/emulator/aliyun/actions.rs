@@ -13,13 +13,17 @@ use super::model::{cnames_for, gmt, AliDomain, AliyunWorld};
 use super::params::Params;
 use super::validate;
 use super::ApiVersion;
-use super::{certificate, config_actions};
+use super::{certificate, config_actions, content_actions, content_queries};
+use crate::emulator::content::DailyQuotas;
 
 /// The world limits the configuration gives.
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub configuring_delay: Duration,
     pub max_domains: usize,
+    /// How long a refresh or push task takes (`EmulatorConfig::task_delay`).
+    pub task_delay: Duration,
+    pub quotas: DailyQuotas,
 }
 
 pub struct ActionCtx<'a> {
@@ -48,20 +52,29 @@ impl Outcome {
             changed: true,
         }
     }
+    pub(super) fn wrote_with(body: Value) -> Self {
+        Outcome {
+            body: body.as_object().cloned().unwrap_or_default(),
+            changed: true,
+        }
+    }
 }
 
-/// Which actions each version documents. `ModifyCdnDomain`, the function configurations and
-/// the certificate actions exist only in 2018-05-10 (the 2014 seed has none of them).
+/// Which actions each version documents. `ModifyCdnDomain`, the function configurations,
+/// the certificate actions, `DescribeRefreshTaskById` and `DescribeCdnUserQuota` exist only
+/// in 2018-05-10 (the 2014 seed has none of them).
 pub fn supported(version: ApiVersion, action: &str) -> bool {
-    const ONLY_2018: [&str; 6] = [
+    const ONLY_2018: [&str; 8] = [
         "ModifyCdnDomain",
         "BatchSetCdnDomainConfig",
         "DescribeCdnDomainConfigs",
         "DeleteSpecificConfig",
         "SetCdnDomainSSLCertificate",
         "DescribeDomainCertificateInfo",
+        "DescribeRefreshTaskById",
+        "DescribeCdnUserQuota",
     ];
-    const COMMON: [&str; 7] = [
+    const COMMON: [&str; 10] = [
         "DescribeCdnService",
         "DescribeUserDomains",
         "DescribeCdnDomainDetail",
@@ -69,6 +82,9 @@ pub fn supported(version: ApiVersion, action: &str) -> bool {
         "StartCdnDomain",
         "StopCdnDomain",
         "DeleteCdnDomain",
+        "RefreshObjectCaches",
+        "PushObjectCache",
+        "DescribeRefreshTasks",
     ];
     COMMON.contains(&action) || (version == ApiVersion::V2018_05_10 && ONLY_2018.contains(&action))
 }
@@ -89,6 +105,11 @@ pub fn run(action: &str, ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Out
         "DeleteSpecificConfig" => config_actions::delete_specific(ctx, world),
         "SetCdnDomainSSLCertificate" => certificate::set(ctx, world),
         "DescribeDomainCertificateInfo" => certificate::describe(ctx, world),
+        "RefreshObjectCaches" => content_actions::refresh(ctx, world),
+        "PushObjectCache" => content_actions::push(ctx, world),
+        "DescribeRefreshTasks" => content_queries::describe_tasks(ctx, world),
+        "DescribeRefreshTaskById" => content_queries::describe_by_id(ctx, world),
+        "DescribeCdnUserQuota" => Ok(content_queries::user_quota(ctx, world)),
         _ => Err(AliError::unsupported_operation()),
     }
 }

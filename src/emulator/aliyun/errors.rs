@@ -203,6 +203,44 @@ impl AliError {
         )
     }
 
+    /// Past a per-account call limit (2014 seed, `RefreshObjectCaches`: 503; API-NOTES).
+    pub fn throttling() -> Self {
+        Self::new(
+            503,
+            "Throttling",
+            "Request was denied due to request throttling.",
+        )
+    }
+
+    /// A refresh or push that would go past today's quota (2014 seed, `RefreshObjectCaches`
+    /// and `PushObjectCache`).
+    pub fn quota_exceeded_refresh() -> Self {
+        Self::new(400, "QuotaExceeded.Refresh", "exceed the prescribed limits")
+    }
+
+    /// A path whose domain is stopped (2014 seed, `RefreshObjectCaches`, `PushObjectCache`).
+    pub fn domain_offline() -> Self {
+        Self::new(400, "InvalidDomain.Offline", "Specified domain is offline.")
+    }
+
+    /// A path whose domain is still configuring (same tables).
+    pub fn domain_configuring() -> Self {
+        Self::new(
+            400,
+            "InvalidDomain.Configuring",
+            "Specified domain is configuring.",
+        )
+    }
+
+    /// An object path that does not fit its `ObjectType` (same tables).
+    pub fn object_type_mismatch() -> Self {
+        Self::new(
+            400,
+            "InvalidParameter.Mismatch",
+            "Specified object path does not match the specified object type.",
+        )
+    }
+
     pub fn internal_error() -> Self {
         Self::new(
             500,

@@ -1,26 +1,35 @@
 //! Alibaba Cloud CDN (RPC, HMAC-SHA1): from an HTTP request on `/` to an answer envelope.
 //!
 //! Pipeline: decode and merge parameters → pick the answer format → authenticate → check
-//! version and action → count the call → hooks → run the action on a draft of the world →
-//! persist → render. Actions: domains (`actions`), function configurations
-//! (`config_functions`, `config_actions`) and certificates (`certificate`).
+//! version and action → count the call → per-action call limits (`throttle`) → hooks → run
+//! the action on a draft of the world → persist → render. Actions: domains (`actions`),
+//! function configurations (`config_functions`, `config_actions`), certificates
+//! (`certificate`), refresh and push (`content_paths`, `content_actions`, `content_queries`).
 
 pub(crate) mod actions;
 pub(crate) mod auth;
 pub(crate) mod certificate;
 pub(crate) mod config_actions;
 pub(crate) mod config_functions;
+pub(crate) mod content_actions;
+pub(crate) mod content_paths;
+pub(crate) mod content_queries;
 pub(crate) mod errors;
 pub(crate) mod model;
 pub(crate) mod params;
 pub(crate) mod response;
 pub(crate) mod signature;
+pub(crate) mod throttle;
 pub(crate) mod validate;
 
 #[cfg(test)]
 mod actions_tests;
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod content_query_tests;
+#[cfg(test)]
+mod content_tests;
 #[cfg(test)]
 mod http_tests;
 #[cfg(test)]
@@ -152,6 +161,7 @@ fn process(
     if !actions::supported(version, action) {
         return Err(AliError::unsupported_operation());
     }
+    shared.aliyun_admit(action, now)?;
     let info = RequestInfo {
         vendor: "aliyun",
         action,
@@ -163,6 +173,8 @@ fn process(
     let limits = Limits {
         configuring_delay: shared.config.configuring_delay,
         max_domains: shared.config.max_domains,
+        task_delay: shared.config.task_delay,
+        quotas: shared.config.aliyun_quotas.clone(),
     };
     let ctx = ActionCtx {
         version,

@@ -5,7 +5,7 @@
 //! configuration is `configuring` until its own `configuring_until`, then `success`.
 //!
 //! Function configurations and certificates live beside the domains, keyed by ConfigId and
-//! by domain name; every field added after the first world files has a serde default, so
+//! by domain name, and refresh/push tasks in `content` (kept when their domain goes); every field added after the first world files has a serde default, so
 //! older files still load.
 
 use std::collections::BTreeMap;
@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+use crate::emulator::content::TaskBook;
 
 /// One origin, in the 2018-05-10 `Sources` shape. Priority and weight are kept as the strings
 /// the API returns them as.
@@ -179,6 +181,9 @@ pub struct AliyunWorld {
     /// Certificates by domain name.
     #[serde(default)]
     pub certificates: BTreeMap<String, Certificate>,
+    /// Refresh and push tasks, their ids and today's quota usage.
+    #[serde(default)]
+    pub content: TaskBook,
 }
 
 impl Default for AliyunWorld {
@@ -190,6 +195,7 @@ impl Default for AliyunWorld {
             configs: BTreeMap::new(),
             next_config_id: default_next_config_id(),
             certificates: BTreeMap::new(),
+            content: TaskBook::default(),
         }
     }
 }

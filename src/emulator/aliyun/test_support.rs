@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::model::gmt;
+use super::throttle::AliyunLimits;
 use super::{handle, signature};
 use crate::emulator::server::Shared;
 use crate::emulator::store::Store;
@@ -18,12 +19,22 @@ pub(crate) fn t0() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// An emulator with a `delay_ms` configuring delay, at most `max` domains, no call limits
+/// (tests run many calls at one instant) and an optional file.
 pub(crate) fn shared_with(delay_ms: u64, max: usize, store: Option<Store>) -> Shared {
-    let config = EmulatorConfig {
-        configuring_delay: Duration::from_millis(delay_ms),
-        max_domains: max,
-        ..EmulatorConfig::default()
-    };
+    shared_from(
+        EmulatorConfig {
+            configuring_delay: Duration::from_millis(delay_ms),
+            max_domains: max,
+            aliyun_limits: AliyunLimits::unlimited(),
+            ..EmulatorConfig::default()
+        },
+        store,
+    )
+}
+
+/// An emulator with `config` (its world loaded from `store` when there is one).
+pub(crate) fn shared_from(config: EmulatorConfig, store: Option<Store>) -> Shared {
     let world = store
         .as_ref()
         .map(|s| s.load().unwrap())

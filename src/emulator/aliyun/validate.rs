@@ -191,6 +191,15 @@ pub fn page(
         ApiVersion::V2014_11_11 => 50,
         ApiVersion::V2018_05_10 => 500,
     };
+    page_within(number, size, max_size)
+}
+
+/// `PageNumber` (1..=100000) and `PageSize` (1..=`max_size`, default 20).
+pub fn page_within(
+    number: Option<&str>,
+    size: Option<&str>,
+    max_size: usize,
+) -> Result<(usize, usize), AliError> {
     let parse = |raw: Option<&str>, name: &str, default: usize, max: usize| match raw {
         None => Ok(default),
         Some(s) => s

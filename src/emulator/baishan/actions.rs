@@ -14,6 +14,7 @@ use super::error::BsError;
 use super::model::{cname_for, BaishanWorld, BsDomain, TYPES};
 use super::request::Request;
 use super::values::{int, is_domain_name};
+use crate::emulator::content::DailyQuotas;
 
 /// What an endpoint needs besides the world.
 pub struct Ctx<'a> {
@@ -22,6 +23,9 @@ pub struct Ctx<'a> {
     /// How long a created or changed domain shows `deploying` (`configuring_delay`).
     pub deploying: Duration,
     pub max_domains: usize,
+    /// How long a refresh or prefetch task takes (`task_delay`).
+    pub task_delay: Duration,
+    pub quotas: &'a DailyQuotas,
 }
 
 impl Ctx<'_> {
@@ -36,14 +40,14 @@ pub struct Outcome {
     pub changed: bool,
 }
 
-fn read(data: Value) -> Result<Outcome, BsError> {
+pub(super) fn read(data: Value) -> Result<Outcome, BsError> {
     Ok(Outcome {
         data,
         changed: false,
     })
 }
 
-fn changed(data: Value) -> Result<Outcome, BsError> {
+pub(super) fn changed(data: Value) -> Result<Outcome, BsError> {
     Ok(Outcome {
         data,
         changed: true,

@@ -54,6 +54,18 @@ impl BsError {
         )
     }
 
+    /// MODELLED: a refresh or prefetch past today's quota is HTTP 403 (code 403), with a
+    /// message that starts `quota exceeded:` (the documents name no status for it; 403
+    /// keeps it apart from bad parameters, 400, and from rate limits, 429, which a client
+    /// may retry soon).
+    pub fn quota_exceeded(what: &str, limit: u64, remaining: u64) -> Self {
+        Self::new(
+            403,
+            403,
+            format!("quota exceeded: the daily {what} quota is {limit}, {remaining} remain today"),
+        )
+    }
+
     pub fn internal() -> Self {
         Self::new(
             500,

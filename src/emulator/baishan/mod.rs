@@ -4,12 +4,14 @@
 //! Pipeline: route (404 for an unknown method and path) → parse query and JSON body →
 //! token (`?token=` or the body's `token`; 401) → count the call → rate limits (429) →
 //! hooks → run the endpoint on a draft of the world → persist → render. Endpoints are in
-//! `actions`, configuration items in `config` and the item modules beside it.
+//! `actions` (domains) and `content` (cache refresh and prefetch), configuration items in
+//! `config` and the item modules beside it.
 
 pub(crate) mod access;
 pub(crate) mod actions;
 pub(crate) mod cache;
 pub(crate) mod config;
+pub(crate) mod content;
 pub(crate) mod delivery;
 pub(crate) mod error;
 pub(crate) mod model;
@@ -26,6 +28,8 @@ mod actions_tests;
 mod cache_tests;
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod content_tests;
 #[cfg(test)]
 mod http_tests;
 #[cfg(test)]
@@ -68,6 +72,11 @@ enum Endpoint {
     Delete,
     GetConfig,
     SetConfig,
+    Refresh,
+    RefreshStatus,
+    Prefetch,
+    PrefetchStatus,
+    PrefetchQuota,
 }
 
 fn route(method: &str, path: &str) -> Option<Endpoint> {
@@ -79,6 +88,11 @@ fn route(method: &str, path: &str) -> Option<Endpoint> {
         ("PUT", "/v2/domain/status") => Endpoint::SetStatus,
         ("GET", "/v2/domain/config") => Endpoint::GetConfig,
         ("POST", "/v2/domain/config") => Endpoint::SetConfig,
+        ("POST", "/v2/cache/refresh") => Endpoint::Refresh,
+        ("GET", "/v2/cache/refresh") => Endpoint::RefreshStatus,
+        ("POST", "/v2/cache/prefetch") => Endpoint::Prefetch,
+        ("GET", "/v2/cache/prefetch") => Endpoint::PrefetchStatus,
+        ("GET", "/v2/cache/prefetchQuota") => Endpoint::PrefetchQuota,
         _ => return None,
     })
 }
@@ -163,6 +177,8 @@ pub(crate) fn handle(
         now,
         deploying: shared.config.configuring_delay,
         max_domains: shared.config.max_domains,
+        task_delay: shared.config.task_delay,
+        quotas: &shared.config.baishan_quotas,
     };
     let result = shared.transact(|world| {
         let w = &mut world.baishan;
@@ -174,6 +190,11 @@ pub(crate) fn handle(
             Endpoint::Delete => actions::delete(&ctx, w)?,
             Endpoint::GetConfig => actions::get_config(&ctx, w)?,
             Endpoint::SetConfig => actions::set_config(&ctx, w)?,
+            Endpoint::Refresh => content::refresh(&ctx, w)?,
+            Endpoint::RefreshStatus => content::status(&ctx, w, false)?,
+            Endpoint::Prefetch => content::prefetch(&ctx, w)?,
+            Endpoint::PrefetchStatus => content::status(&ctx, w, true)?,
+            Endpoint::PrefetchQuota => content::prefetch_quota(&ctx, w)?,
         };
         Ok::<_, BsError>((out.data, out.changed))
     });

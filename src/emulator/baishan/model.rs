@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::config;
+use crate::emulator::content::TaskBook;
 
 /// The domain types of `domain/list`.
 pub const TYPES: &[&str] = &["page", "download", "video_demand", "dynamic"];
@@ -93,6 +94,9 @@ pub struct BaishanWorld {
     pub domains: BTreeMap<String, BsDomain>,
     #[serde(default = "default_next_id")]
     pub next_id: u64,
+    /// Refresh and prefetch tasks, their ids and today's quota usage.
+    #[serde(default)]
+    pub content: TaskBook,
 }
 
 impl Default for BaishanWorld {
@@ -100,6 +104,7 @@ impl Default for BaishanWorld {
         BaishanWorld {
             domains: BTreeMap::new(),
             next_id: default_next_id(),
+            content: TaskBook::default(),
         }
     }
 }

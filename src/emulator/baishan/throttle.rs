@@ -21,7 +21,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::emulator::window::{current, Window};
 
 /// Rate limits of the emulated Baishan API (small values keep tests fast).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,12 +88,6 @@ pub fn grad(window: Duration) -> String {
     }
 }
 
-#[derive(Debug, Clone)]
-struct Window {
-    ends: DateTime<Utc>,
-    used: u32,
-}
-
 /// The open windows of every token (only tokens that passed authentication get one, so the
 /// maps stay as small as the configured token list).
 #[derive(Debug, Default)]
@@ -100,29 +96,12 @@ pub struct Throttle {
     config: HashMap<String, Window>,
 }
 
-fn current<'a>(
-    map: &'a mut HashMap<String, Window>,
-    token: &str,
-    length: Duration,
-    now: DateTime<Utc>,
-) -> &'a mut Window {
-    let w = map
-        .entry(token.to_string())
-        .or_insert(Window { ends: now, used: 0 });
-    if now >= w.ends {
-        w.ends = now + TimeDelta::from_std(length).unwrap_or(TimeDelta::MAX);
-        w.used = 0;
-    }
-    w
-}
-
 fn quota(w: &Window, limit: u32, length: Duration, now: DateTime<Utc>) -> Quota {
-    let left_ms = (w.ends - now).num_milliseconds().max(0) as u64;
     Quota {
         grad: grad(length),
         limit,
         remaining: limit.saturating_sub(w.used),
-        retry_after_secs: left_ms.div_ceil(1000),
+        retry_after_secs: w.retry_after_secs(now),
     }
 }
 
@@ -180,6 +159,7 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeDelta;
 
     fn limits(n: u32, ms: u64, c: u32, cms: u64) -> BaishanLimits {
         BaishanLimits {

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use super::error::CtgError;
 use super::model::{cname_for, CtgDomain, CtgWorld, PRODUCTS};
 use super::values::{self, bad, is_domain_name, is_host_name, is_ip, object};
+use crate::emulator::content::DailyQuotas;
 
 /// MODELLED: at most 20 origins per domain; priority 1..=100 (lower is preferred); weight
 /// 1..=100; port 1..=65535; every origin field is required.
@@ -29,6 +30,9 @@ pub struct Ctx {
     /// How long a created or reconfigured domain answers `configuring`.
     pub delay: Duration,
     pub max_domains: usize,
+    /// How long a purge or prefetch task takes (`task_delay`).
+    pub task_delay: Duration,
+    pub quotas: DailyQuotas,
 }
 
 fn decode(s: &str) -> String {

@@ -4,7 +4,8 @@
 //!
 //! The seed names no statuses besides the body format. MODELLED: 400 for a bad parameter,
 //! 401 for authentication (bad date, key, signature or token), 404 for an unknown domain or
-//! API path, 409 for a domain that already exists, 500 when the world cannot be saved.
+//! API path or task, 403 past a daily purge/prefetch quota, 409 for a domain that already
+//! exists, 500 when the world cannot be saved.
 
 use serde_json::{json, Value};
 
@@ -35,6 +36,15 @@ impl CtgError {
 
     pub fn unknown_domain(name: &str) -> Self {
         Self::new(404, format!("domain {name} does not exist"))
+    }
+
+    /// MODELLED: a purge or prefetch past today's quota is 403, with an `error` that starts
+    /// `quota exceeded:` (CTG publishes no quota; 403 keeps it apart from bad parameters).
+    pub fn quota_exceeded(what: &str, limit: u64, remaining: u64) -> Self {
+        Self::new(
+            403,
+            format!("quota exceeded: the daily {what} quota is {limit}, {remaining} remain today"),
+        )
     }
 
     pub fn internal() -> Self {

@@ -4,7 +4,8 @@
 //! Pipeline for `POST /API/OAuth/token`: count the call → date window and signature (401)
 //! → issue a token. For every other call: route (404) → `Authorization: Bearer` token (401
 //! `invalid token` / `token expired`) → count the call → `Content-Type` of a body (400) →
-//! hooks → run the endpoint on a draft of the world → persist → render
+//! hooks → run the endpoint (domains, features, `content` purge and prefetch) on a draft of
+//! the world → persist → render
 //! `{"code": 1, "message": "OK", "data": ..}` or the status with `{"error": ..}`.
 //!
 //! MODELLED: a known path with another method, or an unknown path, is 404; a request body
@@ -12,6 +13,7 @@
 //! allowed) is a 400; a hook's refusal is its status with `{"error": <message>}`.
 
 pub(crate) mod auth;
+pub(crate) mod content;
 pub(crate) mod domains;
 pub(crate) mod error;
 pub(crate) mod features;
@@ -20,6 +22,8 @@ pub(crate) mod values;
 
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod content_tests;
 #[cfg(test)]
 mod domain_tests;
 #[cfg(test)]
@@ -62,6 +66,10 @@ enum Endpoint {
     Get,
     GetFeature(Feature),
     SetFeature(Feature),
+    Purge,
+    PurgeStatus,
+    Prefetch,
+    PrefetchStatus,
 }
 
 fn route(method: &str, path: &str) -> Option<Endpoint> {
@@ -73,6 +81,10 @@ fn route(method: &str, path: &str) -> Option<Endpoint> {
         ("PUT", "/API/domain/enable") => Endpoint::Enable,
         ("PUT", "/API/domain/disable") => Endpoint::Disable,
         ("GET", "/API/domain/list") => Endpoint::List,
+        ("POST", "/API/content/purge") => Endpoint::Purge,
+        ("GET", "/API/content/purge") => Endpoint::PurgeStatus,
+        ("POST", "/API/content/prefetch") => Endpoint::Prefetch,
+        ("GET", "/API/content/prefetch") => Endpoint::PrefetchStatus,
         _ => {
             let f = Feature::from_name(path.strip_prefix("/API/domain/")?)?;
             if method == "GET" {
@@ -188,6 +200,8 @@ fn run(
         now,
         delay: shared.config.configuring_delay,
         max_domains: shared.config.max_domains,
+        task_delay: shared.config.task_delay,
+        quotas: shared.config.ctg_quotas.clone(),
     };
     shared.transact(|world| {
         let w = &mut world.ctg;
@@ -201,6 +215,10 @@ fn run(
             Endpoint::Disable => (domains::set_enabled(&ctx, w, false)?, true),
             Endpoint::Delete => (domains::delete(&ctx, w)?, true),
             Endpoint::SetFeature(f) => (features::write(&ctx, w, f)?, true),
+            Endpoint::Purge => (content::purge(&ctx, w)?, true),
+            Endpoint::PurgeStatus => (content::status(&ctx, w, false)?, false),
+            Endpoint::Prefetch => (content::prefetch(&ctx, w)?, true),
+            Endpoint::PrefetchStatus => (content::status(&ctx, w, true)?, false),
         })
     })
 }

@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::emulator::content::TaskBook;
+
 /// The products of `POST /API/domain` (API-NOTES).
 pub const PRODUCTS: &[&str] = &["web", "download", "video"];
 
@@ -81,6 +83,9 @@ pub struct CtgWorld {
     /// Domains by name (deleting a domain removes it).
     #[serde(default)]
     pub domains: BTreeMap<String, CtgDomain>,
+    /// Purge and prefetch tasks, their ids and today's quota usage.
+    #[serde(default)]
+    pub content: TaskBook,
 }
 
 #[cfg(test)]
