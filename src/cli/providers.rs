@@ -12,7 +12,6 @@ use crate::provider::baishan::{
     BaishanConfig, BaishanProvider, DEFAULT_ENDPOINT as BAISHAN_DEFAULT_ENDPOINT,
 };
 use crate::provider::ctg::{CtgConfig, CtgProvider, DEFAULT_ENDPOINT as CTG_DEFAULT_ENDPOINT};
-use crate::provider::retry::RetryPolicy;
 use crate::provider::{CallObserver, Provider, ProviderSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -157,10 +156,8 @@ async fn aliyun(
     )?;
     AliyunProvider::new(AliyunConfig {
         endpoint,
-        access_key_id: id,
-        access_key_secret: Secret::new(secret),
-        retry: RetryPolicy::default(),
         observer: Some(runtime.observer.clone()),
+        ..AliyunConfig::new(id, Secret::new(secret))
     })
     .map_err(|e| CliError::user(format!("provider {}: {e}", p.addr)))
 }

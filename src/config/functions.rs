@@ -191,7 +191,9 @@ pub fn call(name: &str, args: &[V], base: &Path) -> Result<Val, String> {
             arity(1, 1)?;
             let s = string_arg(name, &args[0])?;
             let digest = sha2::Sha256::digest(s.as_bytes());
-            Ok(Val::Str(digest.iter().map(|b| format!("{b:02x}")).collect()))
+            Ok(Val::Str(
+                digest.iter().map(|b| format!("{b:02x}")).collect(),
+            ))
         }
         "file" => {
             arity(1, 1)?;
@@ -363,10 +365,17 @@ mod tests {
         );
         assert_eq!(strs(call("tolist", &[list(&["b", "a"])]).unwrap()).len(), 2);
         let m = V::new(Val::Map(
-            [("k".to_string(), V::str("v")), ("a".to_string(), V::num(1.0))].into(),
+            [
+                ("k".to_string(), V::str("v")),
+                ("a".to_string(), V::num(1.0)),
+            ]
+            .into(),
         ));
-        assert_eq!(strs(call("keys", &[m.clone()]).unwrap()), ["\"a\"", "\"k\""]);
-        assert_eq!(strs(call("values", &[m.clone()]).unwrap()), ["1", "\"v\""]);
+        assert_eq!(
+            strs(call("keys", std::slice::from_ref(&m)).unwrap()),
+            ["\"a\"", "\"k\""]
+        );
+        assert_eq!(strs(call("values", std::slice::from_ref(&m)).unwrap()), ["1", "\"v\""]);
         assert_eq!(
             call("jsonencode", &[m]).unwrap(),
             Val::Str("{\"a\":1,\"k\":\"v\"}".into())

@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod error;
 pub mod memory;
 pub mod retry;
+pub mod window;
 
 pub use capabilities::Capabilities;
 pub use error::{ErrorKind, ProviderError};

@@ -150,3 +150,14 @@ pub fn domain_block(label: &str, name: &str, cdn_type: &str, origin: &str) -> St
 pub fn baishan_block(url: &str) -> String {
     format!("provider \"baishan\" {{\n  endpoint = \"{url}/v2\"\n  token    = \"testtoken\"\n}}\n")
 }
+
+/// A client of the emulator's Alibaba API, for changes made behind
+/// cdnform's back.
+pub fn aliyun_client(emu: &Emu) -> cdnform::provider::aliyun::AliyunProvider {
+    use cdnform::provider::aliyun::{AliyunConfig, AliyunProvider};
+    AliyunProvider::new(AliyunConfig {
+        endpoint: emu.url(),
+        ..AliyunConfig::new("testid", cdnform::model::Secret::new("testsecret"))
+    })
+    .unwrap()
+}

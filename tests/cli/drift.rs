@@ -2,10 +2,8 @@
 //! drifted attribute (text and JSON lines), lists unmanaged domains when
 //! asked, and `apply -refresh-only` accepts the drift into the state.
 
-use crate::common::{domain_block, provider_block, Emu, Project};
-use cdnform::model::{CdnType, Domain, Origin, OriginType, Secret};
-use cdnform::provider::aliyun::{AliyunConfig, AliyunProvider};
-use cdnform::provider::retry::RetryPolicy;
+use crate::common::{aliyun_client, domain_block, provider_block, Emu, Project};
+use cdnform::model::{CdnType, Domain, Origin, OriginType};
 use cdnform::provider::Provider;
 
 #[test]
@@ -26,14 +24,7 @@ fn drift_reports_attributes_unmanaged_domains_and_is_accepted_by_refresh_only() 
     assert!(r.stdout.contains("No drift"), "{r:?}");
 
     // Outside cdnform: the domain is stopped, and another domain appears.
-    let client = AliyunProvider::new(AliyunConfig {
-        endpoint: emu.url(),
-        access_key_id: "testid".into(),
-        access_key_secret: Secret::new("testsecret"),
-        retry: RetryPolicy::default(),
-        observer: None,
-    })
-    .unwrap();
+    let client = aliyun_client(&emu);
     emu.runtime
         .block_on(client.set_enabled("www.example.com", false))
         .unwrap();

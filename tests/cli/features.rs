@@ -3,21 +3,12 @@
 //! call, removal deletes the function, drift of one function is reported as
 //! that attribute, and what Alibaba cannot express is a plan-time error.
 
-use crate::common::{provider_block, Emu, Project};
-use cdnform::model::Secret;
-use cdnform::provider::aliyun::{AliyunConfig, AliyunProvider};
-use cdnform::provider::retry::RetryPolicy;
+use crate::common::{aliyun_client, provider_block, Emu, Project};
+use cdnform::provider::aliyun::AliyunProvider;
 use cdnform::provider::Provider;
 
 fn client(emu: &Emu) -> AliyunProvider {
-    AliyunProvider::new(AliyunConfig {
-        endpoint: emu.url(),
-        access_key_id: "testid".into(),
-        access_key_secret: Secret::new("testsecret"),
-        retry: RetryPolicy::default(),
-        observer: None,
-    })
-    .unwrap()
+    aliyun_client(emu)
 }
 
 const KEY: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIKEYMATERIAL0123456789\n-----END PRIVATE KEY-----";
@@ -284,6 +275,10 @@ fn the_same_change_to_several_domains_is_one_call() {
     p.write("main.hcl", &config("origin-41.example.net"));
     assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
     p.write("main.hcl", &config("origin-42.example.net"));
+    // The creates above wrote three configs; Alibaba allows 3 config
+    // writes per second per account, and a new process cannot know what
+    // the last one sent: let that second pass so no call is throttled.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     emu.handle.as_ref().unwrap().reset_calls();
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");

@@ -1,10 +1,7 @@
 //! The whole life of two domains: create, no-op, update in place, replace,
 //! drift made through the vendor API, destroy.
 
-use crate::common::{domain_block, provider_block, Emu, Project};
-use cdnform::model::Secret;
-use cdnform::provider::aliyun::{AliyunConfig, AliyunProvider};
-use cdnform::provider::retry::RetryPolicy;
+use crate::common::{aliyun_client, domain_block, provider_block, Emu, Project};
 use cdnform::provider::Provider;
 
 fn write_config(p: &Project, url: &str, web_origin: &str, web_type: &str) {
@@ -114,14 +111,7 @@ fn create_noop_update_replace_drift_destroy() {
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 
     // Drift: someone stops the domain through the vendor API.
-    let client = AliyunProvider::new(AliyunConfig {
-        endpoint: emu.url(),
-        access_key_id: "testid".into(),
-        access_key_secret: Secret::new("testsecret"),
-        retry: RetryPolicy::default(),
-        observer: None,
-    })
-    .unwrap();
+    let client = aliyun_client(&emu);
     emu.runtime
         .block_on(client.set_enabled("img.example.com", false))
         .unwrap();

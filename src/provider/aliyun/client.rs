@@ -7,20 +7,23 @@ use super::error::{self as aerr, Effect, VENDOR};
 use super::{body, signer, AliyunConfig};
 use crate::model::Secret;
 use crate::provider::retry::{self, RetryPolicy};
+use crate::provider::window::Window;
 use crate::provider::{CallObserver, ProviderError};
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The API version every request names.
 pub const API_VERSION: &str = "2018-05-10";
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.aliyuncs.com/";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Waits for a call limit this long or longer are reported to the observer.
+const REPORT_WAIT: Duration = Duration::from_millis(500);
 
 pub struct Client {
     http: reqwest::Client,
@@ -29,6 +32,8 @@ pub struct Client {
     secret: Secret,
     retry: RetryPolicy,
     observer: Option<Arc<dyn CallObserver>>,
+    /// One sliding window per limited action.
+    windows: Mutex<BTreeMap<&'static str, Window>>,
 }
 
 impl fmt::Debug for Client {
@@ -118,6 +123,13 @@ impl Client {
             secret: config.access_key_secret.clone(),
             retry: config.retry.clone(),
             observer: config.observer.clone(),
+            windows: Mutex::new(
+                config
+                    .call_limits
+                    .iter()
+                    .map(|(action, limit)| (*action, Window::new(*limit)))
+                    .collect(),
+            ),
         })
     }
 
@@ -157,6 +169,24 @@ impl Client {
         .await
     }
 
+    /// Wait for a start within `action`'s call limit, if it has one.
+    async fn keep_to_limit(&self, action: &str) {
+        let at = match self.windows.lock().expect("limit lock").get_mut(action) {
+            Some(w) => w.reserve(Instant::now()),
+            None => return,
+        };
+        let wait = at.saturating_duration_since(Instant::now());
+        if wait.is_zero() {
+            return;
+        }
+        if wait >= REPORT_WAIT {
+            if let Some(o) = self.observer() {
+                o.on_rate_limit_wait(VENDOR, action, wait);
+            }
+        }
+        tokio::time::sleep(wait).await;
+    }
+
     /// One attempt, freshly signed (new nonce, current time).
     pub async fn call_once(
         &self,
@@ -164,6 +194,7 @@ impl Client {
         params: &[(&str, String)],
         effect: Effect,
     ) -> Result<Value, ProviderError> {
+        self.keep_to_limit(action).await;
         if let Some(o) = self.observer() {
             o.on_call(VENDOR, action);
         }
