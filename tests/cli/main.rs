@@ -9,5 +9,6 @@ mod ctg;
 mod drift;
 mod errors;
 mod features;
+mod json_schema;
 mod lifecycle;
 mod quickstart;
