@@ -2,6 +2,7 @@
 //! loopback port.
 
 mod baishan;
+mod ci_pipeline;
 mod commands;
 mod common;
 mod conformance;
@@ -9,5 +10,6 @@ mod ctg;
 mod drift;
 mod errors;
 mod features;
+mod json_schema;
 mod lifecycle;
 mod quickstart;
