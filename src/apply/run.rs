@@ -88,12 +88,18 @@ pub(super) async fn run_change(
             // state follows the new domain as soon as it exists; should the
             // old one then fail to delete, the error names it.
             let desired = desired_domain(change, shared)?;
+            hook.progress(address, "creating the replacement first");
             let live = steps.create(&desired).await?;
             shared.record(address, upsert(change, &live))?;
+            hook.progress(address, "replacement created; deleting the old domain");
             steps.delete(&prior()?).await
         }
         Action::Replace => {
             let desired = desired_domain(change, shared)?;
+            hook.progress(
+                address,
+                "deleting the old domain, then creating the replacement",
+            );
             steps.delete(&prior()?).await?;
             shared.record(
                 address,

@@ -29,10 +29,7 @@ fn verbs(action: Action) -> (&'static str, &'static str) {
         Action::Create => ("Creating...", "Creation complete"),
         Action::Update => ("Modifying...", "Modifications complete"),
         Action::Delete => ("Destroying...", "Destruction complete"),
-        Action::Replace => (
-            "Replacing (destroy, then create)...",
-            "Replacement complete",
-        ),
+        Action::Replace => ("Replacing...", "Replacement complete"),
         Action::NoOp => ("", ""),
     }
 }
@@ -65,6 +62,16 @@ impl ApplyHook for HumanApplyHook {
             "{address}: skipped because {because} did not complete"
         ));
     }
+}
+
+/// With `-json`: the machine-readable stream is the whole output, so vendor
+/// retries and rate-limit waits print nothing (a terminal merging stderr
+/// would otherwise mix prose into the JSON lines).
+pub struct QuietCallObserver;
+
+impl crate::provider::CallObserver for QuietCallObserver {
+    fn on_call(&self, _vendor: &str, _action: &str) {}
+    fn on_retry(&self, _: &str, _: &str, _: &crate::provider::ProviderError, _: Duration) {}
 }
 
 /// Vendor-call events worth a line on stderr: waits on a vendor's rate limit

@@ -3,7 +3,7 @@
 //! starting the emulator in-process (the provider only sees a loopback URL).
 
 use crate::cli::error::CliError;
-use crate::cli::hooks::HumanCallObserver;
+use crate::cli::hooks::{HumanCallObserver, QuietCallObserver};
 use crate::config::{Config, ProviderConfig};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::model::Secret;
@@ -42,10 +42,16 @@ fn setting(p: &ProviderConfig, name: &str) -> Option<String> {
 pub async fn build_providers(
     config: &Config,
     state_dir: &Path,
+    json: bool,
 ) -> Result<ProviderRuntime, CliError> {
+    let observer: Arc<dyn CallObserver> = if json {
+        Arc::new(QuietCallObserver)
+    } else {
+        Arc::new(HumanCallObserver::default())
+    };
     let mut runtime = ProviderRuntime {
         set: ProviderSet::new(),
-        observer: Arc::new(HumanCallObserver::default()),
+        observer,
         emulator: None,
     };
     for p in config.providers() {

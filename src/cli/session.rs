@@ -44,7 +44,7 @@ impl Session {
                 loaded.replayed
             ));
         }
-        let providers = build_providers(&config, Path::new("state")).await?;
+        let providers = build_providers(&config, Path::new("state"), out.json).await?;
         Ok(Session {
             config,
             backend,

@@ -375,7 +375,10 @@ mod tests {
             strs(call("keys", std::slice::from_ref(&m)).unwrap()),
             ["\"a\"", "\"k\""]
         );
-        assert_eq!(strs(call("values", std::slice::from_ref(&m)).unwrap()), ["1", "\"v\""]);
+        assert_eq!(
+            strs(call("values", std::slice::from_ref(&m)).unwrap()),
+            ["1", "\"v\""]
+        );
         assert_eq!(
             call("jsonencode", &[m]).unwrap(),
             Val::Str("{\"a\":1,\"k\":\"v\"}".into())

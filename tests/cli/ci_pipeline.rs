@@ -3,10 +3,7 @@
 //! codes), run by bash against the emulator. Between its two phases the
 //! test changes a domain on the emulator behind cdnform's back.
 
-use crate::common::{domain_block, provider_block, Emu, Project};
-use cdnform::model::Secret;
-use cdnform::provider::aliyun::{AliyunConfig, AliyunProvider};
-use cdnform::provider::retry::RetryPolicy;
+use crate::common::{aliyun_client, domain_block, provider_block, Emu, Project};
 use cdnform::provider::Provider;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -65,14 +62,7 @@ fn ci_pipeline_script_passes_against_the_emulator() {
     }
 
     // Outside cdnform: the web domain is stopped.
-    let client = AliyunProvider::new(AliyunConfig {
-        endpoint: emu.url(),
-        access_key_id: "testid".into(),
-        access_key_secret: Secret::new("testsecret"),
-        retry: RetryPolicy::default(),
-        observer: None,
-    })
-    .unwrap();
+    let client = aliyun_client(&emu);
     emu.runtime
         .block_on(client.set_enabled("www.example.com", false))
         .unwrap();

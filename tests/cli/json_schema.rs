@@ -5,11 +5,9 @@
 //! is checked against `docs/plan-file.schema.json`, and `-json` output
 //! carries no colour codes, not even on a terminal.
 
-use crate::common::{provider_block, Emu, Project, Run};
+use crate::common::{aliyun_client, provider_block, Emu, Project, Run};
 use cdnform::emulator::{Refusal, RequestHook, RequestInfo};
-use cdnform::model::{CdnType, Domain, Origin, OriginType, Secret};
-use cdnform::provider::aliyun::{AliyunConfig, AliyunProvider};
-use cdnform::provider::retry::RetryPolicy;
+use cdnform::model::{CdnType, Domain, Origin, OriginType};
 use cdnform::provider::Provider;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -154,17 +152,6 @@ impl RequestHook for Refuse {
     }
 }
 
-fn client(emu: &Emu) -> AliyunProvider {
-    AliyunProvider::new(AliyunConfig {
-        endpoint: emu.url(),
-        access_key_id: "testid".into(),
-        access_key_secret: Secret::new("testsecret"),
-        retry: RetryPolicy::default(),
-        observer: None,
-    })
-    .unwrap()
-}
-
 fn ip_domain(label: &str, name: &str, origin: &str, extra: &str) -> String {
     format!(
         "resource \"cdn_domain\" \"{label}\" {{\n  name     = \"{name}\"\n  cdn_type = \"web\"\n{extra}\n  origin {{\n    type     = \"ip\"\n    address  = \"{origin}\"\n    port     = 80\n    priority = 20\n    weight   = 10\n  }}\n}}\n"
@@ -296,7 +283,7 @@ fn every_json_message_type_matches_the_schema() {
     assert_eq!(m.last().unwrap()["applied"], true, "{r:?}");
 
     // Outside cdnform: www is stopped and another domain appears.
-    let client = client(&emu);
+    let client = aliyun_client(&emu);
     emu.runtime
         .block_on(client.set_enabled("www.example.com", false))
         .unwrap();
@@ -434,7 +421,7 @@ fn saved_plan_document_matches_the_plan_file_schema() {
     // Protection, an import, a replacement and a deferred reference: the
     // optional parts of a change.
     emu.runtime
-        .block_on(client(&emu).create_domain(&Domain::new(
+        .block_on(aliyun_client(&emu).create_domain(&Domain::new(
             "legacy.example.com",
             CdnType::Web,
             vec![Origin {

@@ -11,5 +11,6 @@ mod drift;
 mod errors;
 mod features;
 mod json_schema;
+mod language;
 mod lifecycle;
 mod quickstart;
