@@ -24,12 +24,12 @@ mod postgres_tests;
 #[cfg(test)]
 mod test_pg;
 
+pub use self::postgres::{
+    ConnString, PostgresBackend, CONN_STR_ENV, DEFAULT_SCHEMA, DEFAULT_WORKSPACE,
+};
 pub use backend::{Journal, Loaded, LockGuard, LockInfo, LockRequest, StateBackend};
 pub use config::BackendConfig;
 pub use error::StateError;
 pub use local::{LocalBackend, DEFAULT_STATE_PATH};
 pub use migrate::{migrate, MigrateOptions, Migrated};
 pub use model::{JournalOp, ResourceState, State, FORMAT_VERSION};
-pub use self::postgres::{
-    ConnString, PostgresBackend, CONN_STR_ENV, DEFAULT_SCHEMA, DEFAULT_WORKSPACE,
-};

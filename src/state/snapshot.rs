@@ -35,8 +35,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<State, SnapshotError> {
     }
     let mut state: State =
         serde_json::from_slice(bytes).map_err(|e| SnapshotError::Invalid(e.to_string()))?;
-    state.normalize().map_err(|a| {
-        SnapshotError::Invalid(format!("resource {a} appears more than once"))
-    })?;
+    state
+        .normalize()
+        .map_err(|a| SnapshotError::Invalid(format!("resource {a} appears more than once")))?;
     Ok(state)
 }

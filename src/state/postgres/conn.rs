@@ -115,9 +115,10 @@ pub(crate) fn parse(conn: &ConnString) -> Result<Config, StateError> {
         if let Some(i) = detail.find(" but got") {
             detail.truncate(i);
         }
-        for token in conn.0.split(|c: char| {
-            c.is_whitespace() || "=:@/?&,'\"\\".contains(c)
-        }) {
+        for token in conn
+            .0
+            .split(|c: char| c.is_whitespace() || "=:@/?&,'\"\\".contains(c))
+        {
             if !token.is_empty() && !KEYWORDS.contains(&token) {
                 detail = detail.replace(token, REDACTED);
             }
@@ -240,6 +241,30 @@ impl Link {
         }
         Ok(&mut self.client)
     }
+
+    /// Whether `e` means the session is gone. The server's FATAL message
+    /// (an administrator ended the session, the server is shutting down)
+    /// can arrive before the client has noticed the closed socket.
+    fn lost(&self, e: &postgres::Error) -> bool {
+        self.client.is_closed()
+            || e.is_closed()
+            || e.as_db_error().is_some_and(|db| db.severity() == "FATAL")
+    }
+
+    /// Run `f`; if the session was lost under it (the server restarted, an
+    /// administrator ended it, the network dropped), run it once more on a
+    /// new session. Every job is safe to repeat: reads, transactions that
+    /// check what is stored, and journal inserts of idempotent operations.
+    fn run<T>(&mut self, f: &dyn Fn(&mut Client) -> Result<T, Failure>) -> Result<T, Failure> {
+        let first = self.client().map_err(Failure::Db).and_then(f);
+        match first {
+            Err(Failure::Db(e)) if self.reconnect && self.lost(&e) => {
+                self.client = connect(&self.config)?;
+                f(&mut self.client)
+            }
+            other => other,
+        }
+    }
 }
 
 /// Open a session. Our writes must survive a server crash once committed,
@@ -319,15 +344,11 @@ impl PgConn {
     pub fn call<T, F>(&self, f: F) -> Result<T, Failure>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Client) -> Result<T, Failure> + Send + 'static,
+        F: Fn(&mut Client) -> Result<T, Failure> + Send + 'static,
     {
         let (reply, answer) = mpsc::sync_channel(1);
         let job: Job = Box::new(move |link| {
-            let result = match link.client() {
-                Ok(client) => f(client),
-                Err(e) => Err(Failure::Db(e)),
-            };
-            let _ = reply.send(result);
+            let _ = reply.send(link.run(&f));
         });
         let jobs = self.jobs.as_ref().ok_or(Failure::Closed)?;
         jobs.send(job).map_err(|_| Failure::Closed)?;

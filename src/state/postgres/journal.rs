@@ -41,11 +41,10 @@ impl Journal for PgJournal {
         );
         // A single statement outside a transaction block commits on its own
         // (and synchronous_commit is on), so the row is durable on return.
-        self.shared
-            .main_call("record a change in", move |c| {
-                c.execute(&sql, &[&ws, &lineage, &serial, &op])?;
-                Ok(())
-            })
+        self.shared.main_call("record a change in", move |c| {
+            c.execute(&sql, &[&ws, &lineage, &serial, &op])?;
+            Ok(())
+        })
     }
 }
 

@@ -131,9 +131,10 @@ pub(crate) fn acquire(
     }
 }
 
-/// Who holds the lock now, `None` when nobody does. A holder whose row is
-/// missing or stale (it has just taken the lock) is described from
-/// `pg_stat_activity`.
+/// Who holds the lock now, `None` when nobody does. A holder without a
+/// current row (one that has only just taken the lock, or a session that
+/// is not cdnform's) is described from `pg_stat_activity`, under ID
+/// `unknown`.
 fn holder(shared: &Shared) -> Result<Option<LockInfo>, StateError> {
     let s = shared.names.clone();
     shared.main_call("read the lock of", move |c| {
@@ -156,14 +157,19 @@ fn holder(shared: &Shared) -> Result<Option<LockInfo>, StateError> {
             Some(r) => (r.get(0), r.get(1), r.get(2), r.get(3)),
             None => ("?".into(), "?".into(), "?".into(), String::new()),
         };
+        let app = if app.is_empty() {
+            String::new()
+        } else {
+            format!(" ({app})")
+        };
         Ok(Some(LockInfo {
             id: "unknown".into(),
-            operation: if app.is_empty() { "unknown".into() } else { app },
-            who: format!("{user}@{addr}"),
+            operation: "unknown".into(),
+            who: format!("{user}@{addr} in PostgreSQL session {pid}{app}"),
             pid: 0,
             host: addr,
             created: since,
-            path: format!("{} (PostgreSQL session {pid})", s.location),
+            path: s.location.clone(),
         }))
     })
 }
@@ -219,7 +225,7 @@ pub(crate) fn force_unlock(shared: &Shared, id: &str) -> Result<(), StateError> 
             return Err(StateError::LockIdMismatch {
                 path: PathBuf::from(&s.location),
                 held,
-                given: id,
+                given: id.clone(),
             }
             .into());
         }

@@ -11,6 +11,8 @@ mod schema;
 mod store;
 
 pub use conn::{ConnString, CONN_STR_ENV};
+#[cfg(test)]
+pub(crate) use schema::state_lock_key;
 pub use schema::{DEFAULT_SCHEMA, DEFAULT_WORKSPACE};
 
 use super::backend::{Journal, Loaded, LockGuard, LockRequest, StateBackend};
@@ -69,7 +71,7 @@ impl Shared {
     fn main_call<T, F>(&self, action: &'static str, f: F) -> Result<T, StateError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Client) -> Result<T, Failure> + Send + 'static,
+        F: Fn(&mut Client) -> Result<T, Failure> + Send + 'static,
     {
         self.main.call(f).map_err(|e| self.failed(action, e))
     }
@@ -85,14 +87,15 @@ impl PostgresBackend {
         schema_name: Option<String>,
         workspace: Option<String>,
     ) -> Result<PostgresBackend, StateError> {
-        let conn_str = conn_str
-            .or_else(ConnString::from_env)
-            .ok_or_else(|| StateError::BackendConfig {
-                detail: format!(
-                    "the postgres backend needs a connection string: set conn_str or \
+        let conn_str =
+            conn_str
+                .or_else(ConnString::from_env)
+                .ok_or_else(|| StateError::BackendConfig {
+                    detail: format!(
+                        "the postgres backend needs a connection string: set conn_str or \
                      the {CONN_STR_ENV} environment variable"
-                ),
-            })?;
+                    ),
+                })?;
         let schema_name = schema_name.unwrap_or_else(|| DEFAULT_SCHEMA.to_string());
         let workspace = workspace.unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
         let schema = schema::quote_schema(&schema_name)?;

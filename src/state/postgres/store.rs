@@ -125,17 +125,24 @@ pub(crate) fn persist(shared: &Shared, state: &mut State) -> Result<(), StateErr
                 ),
                 &[&n.workspace],
             )?;
-            let params: [&(dyn postgres::types::ToSql + Sync); 5] =
-                [&n.workspace, &serial, &lineage, &(FORMAT_VERSION as i32), &text];
+            let params: [&(dyn postgres::types::ToSql + Sync); 5] = [
+                &n.workspace,
+                &serial,
+                &lineage,
+                &(FORMAT_VERSION as i32),
+                &text,
+            ];
             match stored {
+                // Our own commit, whose answer was lost with the session
+                // before this retry: done.
+                Some(row) if row.get::<_, &str>(0) == text => return Ok(()),
                 Some(row) => {
                     let on_disk = parse(row.get(0), &n.location)?;
                     check_replaceable(&on_disk, &lineage, writing, &n.location)?;
                     tx.execute(&upsert_sql(&n.schema, REPLACE), &params)?;
                 }
                 None => {
-                    let inserted =
-                        tx.execute(&upsert_sql(&n.schema, "DO NOTHING"), &params)?;
+                    let inserted = tx.execute(&upsert_sql(&n.schema, "DO NOTHING"), &params)?;
                     if inserted == 0 {
                         continue; // rolled back on drop
                     }
