@@ -3,7 +3,7 @@
 # its own data directory under /tmp, listening only on 127.0.0.1 on a free
 # port, password (SCRAM) authentication with a random password.
 #
-#   scripts/pg-test-cluster.sh have-binaries   exit 0 when initdb/pg_ctl are installed
+#   scripts/pg-test-cluster.sh have-binaries   exit 0 when initdb, pg_ctl and psql are installed
 #   scripts/pg-test-cluster.sh start           start a cluster; print `export` lines
 #   scripts/pg-test-cluster.sh stop [DIR]      stop it and delete its directory
 #                                              (DIR defaults to $CDNFORM_PG_CLUSTER_DIR)
@@ -23,7 +23,8 @@ die() {
 }
 
 # The directory holding initdb and pg_ctl: $PATH first, then the newest
-# Debian install under /usr/lib/postgresql/<version>/bin.
+# Debian install under /usr/lib/postgresql/<version>/bin (Debian keeps them
+# off $PATH).
 pg_bindir() {
     if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
         dirname "$(command -v initdb)"
@@ -36,6 +37,14 @@ pg_bindir() {
         return 0
     fi
     return 1
+}
+
+# Everything the tests need: the server's tools, and psql (one test takes
+# a lock from a psql session).
+have_binaries() {
+    local bindir
+    bindir=$(pg_bindir) || return 1
+    command -v psql >/dev/null 2>&1 || [[ -x "$bindir/psql" ]]
 }
 
 # Run a command as the cluster's owner: `postgres` when we are root.
@@ -61,8 +70,8 @@ start() {
 
     local dir password
     dir=$(mktemp -d /tmp/cdnform-pg.XXXXXX)
-    # From here on, a failure removes what was made.
-    trap 'as_owner "$bindir/pg_ctl" -D "$dir/data" stop -m immediate >/dev/null 2>&1 || true; rm -rf "$dir"' ERR
+    # Until the cluster is up, leaving (by failure or `die`) removes it.
+    trap 'as_owner "$bindir/pg_ctl" -D "$dir/data" stop -m immediate >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
     chmod 700 "$dir"
     password=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
     printf '%s\n' "$password" >"$dir/pwfile"
@@ -86,7 +95,7 @@ start() {
             start >/dev/null; then
             printf "export CDNFORM_TEST_PG='postgres://cdnform:%s@127.0.0.1:%s/postgres'\n" "$password" "$port"
             printf "export CDNFORM_PG_CLUSTER_DIR='%s'\n" "$dir"
-            trap - ERR
+            trap - EXIT
             return 0
         fi
         echo "pg-test-cluster: start on port $port failed (attempt $attempt); retrying" >&2
@@ -107,7 +116,7 @@ stop() {
 }
 
 case "${1:-}" in
-have-binaries) pg_bindir >/dev/null ;;
+have-binaries) have_binaries ;;
 start) start ;;
 stop) stop "${2:-}" ;;
 *)
