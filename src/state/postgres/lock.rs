@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 /// First and longest pause between two tries of a waiting `lock`.
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
 const LONGEST_PAUSE: Duration = Duration::from_secs(1);
+/// How many times a timed-out `lock` looks again for the row of a holder
+/// that has not written it yet, before naming it from `pg_stat_activity`.
+const UNRECORDED_LOOKS: u32 = 10;
 /// How long `force_unlock` waits for the ended session to let go.
 const RELEASE_WAIT: Duration = Duration::from_secs(10);
 
@@ -77,8 +80,20 @@ pub(crate) fn acquire(
     let session = PgConn::open(&shared.config, false).map_err(|f| shared.failed("lock", f))?;
     let info = LockInfo::for_this_process(&request.operation, shared.names.location.clone());
     let body = serde_json::to_string(&info).map_err(StateError::Encode)?;
+    // A server-side idle_session_timeout (PostgreSQL 14+) would end this
+    // session, and the lock with it, while a long apply runs.
+    session
+        .call(|c| {
+            c.batch_execute(
+                "SELECT set_config('idle_session_timeout', '0', false) \
+                 WHERE current_setting('idle_session_timeout', true) IS NOT NULL",
+            )?;
+            Ok(())
+        })
+        .map_err(|f| shared.failed("lock", f))?;
     let deadline = Instant::now() + timeout;
     let mut pause = FIRST_PAUSE;
+    let mut unrecorded_looks = 0;
     loop {
         let (key, ws, id, body) = (
             shared.names.lock_key,
@@ -114,15 +129,20 @@ pub(crate) fn acquire(
         }
         let now = Instant::now();
         if now >= deadline {
-            if let Some(holder) = holder(shared)? {
-                return Err(StateError::Locked {
-                    info: Box::new(holder),
-                    path: PathBuf::from(&shared.names.location),
-                    stale: false,
-                });
+            match holder(shared)? {
+                Some((info, recorded)) if recorded || unrecorded_looks >= UNRECORDED_LOOKS => {
+                    return Err(StateError::Locked {
+                        info: Box::new(info),
+                        path: PathBuf::from(&shared.names.location),
+                        stale: false,
+                    });
+                }
+                // A holder between taking the lock and writing its row:
+                // look again shortly, to name it properly.
+                Some(_) => unrecorded_looks += 1,
+                // Released between our try and our look: try once more.
+                None => {}
             }
-            // Released between our try and our look: try once more, but
-            // give a holder that has not written its row yet a moment.
             std::thread::sleep(FIRST_PAUSE);
             continue;
         }
@@ -131,11 +151,11 @@ pub(crate) fn acquire(
     }
 }
 
-/// Who holds the lock now, `None` when nobody does. A holder without a
-/// current row (one that has only just taken the lock, or a session that
-/// is not cdnform's) is described from `pg_stat_activity`, under ID
-/// `unknown`.
-fn holder(shared: &Shared) -> Result<Option<LockInfo>, StateError> {
+/// Who holds the lock now, and whether it recorded itself in `locks`;
+/// `None` when nobody holds it. A holder without a current row (one that
+/// has only just taken the lock, or a session that is not cdnform's) is
+/// described from `pg_stat_activity`, under ID `unknown`.
+fn holder(shared: &Shared) -> Result<Option<(LockInfo, bool)>, StateError> {
     let s = shared.names.clone();
     shared.main_call("read the lock of", move |c| {
         let Some(pid) = holder_pid(c, s.lock_key)? else {
@@ -143,7 +163,7 @@ fn holder(shared: &Shared) -> Result<Option<LockInfo>, StateError> {
         };
         if let Some((info, row_pid)) = lock_row(c, &s)? {
             if row_pid == pid {
-                return Ok(Some(info));
+                return Ok(Some((info, true)));
             }
         }
         let activity = c.query_opt(
@@ -162,7 +182,7 @@ fn holder(shared: &Shared) -> Result<Option<LockInfo>, StateError> {
         } else {
             format!(" ({app})")
         };
-        Ok(Some(LockInfo {
+        let info = LockInfo {
             id: "unknown".into(),
             operation: "unknown".into(),
             who: format!("{user}@{addr} in PostgreSQL session {pid}{app}"),
@@ -170,7 +190,8 @@ fn holder(shared: &Shared) -> Result<Option<LockInfo>, StateError> {
             host: addr,
             created: since,
             path: s.location.clone(),
-        }))
+        };
+        Ok(Some((info, false)))
     })
 }
 

@@ -8,18 +8,20 @@ mod conn;
 mod journal;
 mod lock;
 mod schema;
+mod secret;
 mod store;
 
-pub use conn::{ConnString, CONN_STR_ENV};
 #[cfg(test)]
 pub(crate) use schema::state_lock_key;
 pub use schema::{DEFAULT_SCHEMA, DEFAULT_WORKSPACE};
+pub use secret::{ConnString, CONN_STR_ENV};
 
 use super::backend::{Journal, Loaded, LockGuard, LockRequest, StateBackend};
 use super::error::StateError;
 use super::model::State;
-use conn::{Failure, PgConn, Redactor};
+use conn::{Failure, PgConn};
 use postgres::Client;
+use secret::Redactor;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,7 +59,7 @@ impl Shared {
     fn failed(&self, action: &'static str, failure: Failure) -> StateError {
         let detail = match failure {
             Failure::State(e) => return e,
-            Failure::Db(e) => conn::error_text(&e),
+            Failure::Db(e) => secret::error_text(&e),
             Failure::Closed => "the PostgreSQL session ended unexpectedly".to_string(),
         };
         StateError::Postgres {
@@ -100,7 +102,7 @@ impl PostgresBackend {
         let workspace = workspace.unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
         let schema = schema::quote_schema(&schema_name)?;
         schema::check_workspace(&workspace)?;
-        let config = conn::parse(&conn_str)?;
+        let config = secret::parse(&conn_str)?;
         let redactor = Redactor::new(&conn_str, &config);
         let names = Names {
             lock_key: schema::state_lock_key(&schema_name, &workspace),
@@ -118,7 +120,7 @@ impl PostgresBackend {
         };
         let main = PgConn::open(&config, true).map_err(|f| match f {
             Failure::State(e) => e,
-            Failure::Db(e) => failed("connect to", conn::error_text(&e)),
+            Failure::Db(e) => failed("connect to", secret::error_text(&e)),
             Failure::Closed => failed("connect to", "the session ended at once".into()),
         })?;
         let shared = Shared {
