@@ -438,3 +438,22 @@ fn the_password_is_never_shown() {
         assert!(all.contains(expected), "{expected:?} not in:\n{all}");
     }
 }
+
+/// The only test that touches `PG_CONN_STR` (the environment is shared by
+/// every test thread; no other test leaves the connection string unset).
+#[test]
+fn the_conn_string_defaults_to_pg_conn_str() {
+    let pg = test_pg!("pg_conn_str");
+    let before = std::env::var_os(super::postgres::CONN_STR_ENV);
+    std::env::remove_var(super::postgres::CONN_STR_ENV);
+    let err = PostgresBackend::new(None, Some(pg.schema.clone()), None).unwrap_err();
+    assert!(matches!(err, StateError::BackendConfig { .. }), "{err}");
+    assert!(err.to_string().contains("PG_CONN_STR"), "{err}");
+    std::env::set_var(super::postgres::CONN_STR_ENV, &pg.conn);
+    let got = PostgresBackend::new(None, Some(pg.schema.clone()), None);
+    match before {
+        Some(v) => std::env::set_var(super::postgres::CONN_STR_ENV, v),
+        None => std::env::remove_var(super::postgres::CONN_STR_ENV),
+    }
+    assert!(!got.unwrap().load().unwrap().exists);
+}

@@ -1,9 +1,10 @@
 //! The postgres backend's lock: a session-level advisory lock on the
-//! workspace's key, held by a session opened for that lock alone, so that
-//! the server releases it the moment its holder's session ends (a killed
-//! process, a lost network). Who holds it is written to `locks` so that a
-//! `Locked` error can name them, and `force_unlock` ends the holder's
-//! session.
+//! workspace's key, held by a session opened for that lock alone (and idle
+//! while held), so that the server releases it when its holder's session
+//! ends: at once for a killed process, and for a host or network that
+//! vanished once the server's TCP keepalive gives up on it. Who holds it is
+//! written to `locks` so that a `Locked` error can name them, and
+//! `force_unlock` ends the holder's session.
 
 use super::conn::{Failure, PgConn};
 use super::{Names, Shared};

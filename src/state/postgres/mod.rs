@@ -89,15 +89,13 @@ impl PostgresBackend {
         schema_name: Option<String>,
         workspace: Option<String>,
     ) -> Result<PostgresBackend, StateError> {
-        let conn_str =
-            conn_str
-                .or_else(ConnString::from_env)
-                .ok_or_else(|| StateError::BackendConfig {
-                    detail: format!(
-                        "the postgres backend needs a connection string: set conn_str or \
-                     the {CONN_STR_ENV} environment variable"
-                    ),
-                })?;
+        let missing = || StateError::BackendConfig {
+            detail: format!(
+                "the postgres backend needs a connection string: set conn_str or the \
+                 {CONN_STR_ENV} environment variable"
+            ),
+        };
+        let conn_str = conn_str.or_else(ConnString::from_env).ok_or_else(missing)?;
         let schema_name = schema_name.unwrap_or_else(|| DEFAULT_SCHEMA.to_string());
         let workspace = workspace.unwrap_or_else(|| DEFAULT_WORKSPACE.to_string());
         let schema = schema::quote_schema(&schema_name)?;
