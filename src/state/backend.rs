@@ -1,5 +1,5 @@
-//! The `StateBackend` trait every state store implements (local file today,
-//! PostgreSQL later), with the journal and lock handles it hands out.
+//! The `StateBackend` trait every state store implements (a local file,
+//! PostgreSQL), with the journal and lock handles it hands out.
 
 use super::error::StateError;
 use super::model::{JournalOp, State};
@@ -29,6 +29,10 @@ pub trait StateBackend: Send + Sync {
     /// Bump `state.serial`, write it as the new snapshot and clear the
     /// journal. On error `state` is left as it was.
     fn persist(&self, state: &mut State) -> Result<(), StateError>;
+    /// Write `state` as the snapshot exactly as it is (serial included),
+    /// whatever is stored now, and clear the journal. For `migrate`, which
+    /// makes its own checks under the lock; everything else uses `persist`.
+    fn overwrite(&self, state: &State) -> Result<(), StateError>;
 }
 
 /// Durable record of finished changes between two snapshots.

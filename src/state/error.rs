@@ -39,7 +39,7 @@ pub enum StateError {
     },
 
     #[error(
-        "the state file {} has format version {found}, but this cdnform reads \
+        "the state in {} has format version {found}, but this cdnform reads \
          versions up to {supported}; it has not been modified; use a newer cdnform",
         path.display()
     )]
@@ -52,7 +52,7 @@ pub enum StateError {
     #[error(
         "refusing to write {}: it holds a different state (lineage {on_disk}) from the \
          one being saved (lineage {writing}); it has not been modified; check that \
-         this is the right state file, or move it aside",
+         this is the right state, or move it aside",
         path.display()
     )]
     LineageMismatch {
@@ -73,8 +73,9 @@ pub enum StateError {
         writing: u64,
     },
 
-    /// `path` is the lock file; `stale` is true when the holder ran on this
-    /// host and its process no longer exists.
+    /// `path` is where the lock lives (the lock file, or the postgres state);
+    /// `stale` is true when the holder ran on this host and its process no
+    /// longer exists.
     #[error("{}", locked_message(info, path, *stale))]
     Locked {
         info: Box<LockInfo>,
@@ -90,7 +91,7 @@ pub enum StateError {
     LockUnreadable { path: PathBuf, detail: String },
 
     #[error(
-        "cannot unlock: the lock {} is held under ID {held}, not {given}; \
+        "cannot unlock: the lock in {} is held under ID {held}, not {given}; \
          copy the ID from the lock error message",
         path.display()
     )]
@@ -100,7 +101,7 @@ pub enum StateError {
         given: String,
     },
 
-    #[error("cannot unlock: the state is not locked (no lock file {})", path.display())]
+    #[error("cannot unlock: the state is not locked (no lock in {})", path.display())]
     NotLocked { path: PathBuf },
 
     /// An earlier `record` failed part-way, so later records could not be
@@ -114,6 +115,36 @@ pub enum StateError {
 
     #[error("cannot encode the state as JSON: {0}")]
     Encode(#[source] serde_json::Error),
+
+    /// A PostgreSQL call failed. `location` is the backend's `describe()`;
+    /// `detail` has had the connection string's password removed.
+    #[error("cannot {action} the {location}: {detail}")]
+    Postgres {
+        action: &'static str,
+        location: String,
+        detail: String,
+    },
+
+    /// A row of the postgres backend (snapshot, journal or lock) cannot be
+    /// read. The postgres counterpart of `Corrupt` and `CorruptJournal`.
+    #[error(
+        "the {location} is not valid: {detail}; it has not been modified; fix \
+         the row by hand or restore it from a database backup"
+    )]
+    CorruptStored { location: String, detail: String },
+
+    /// The backend settings cannot be used (no connection string, a schema
+    /// name PostgreSQL would refuse, ...). Never quotes a secret.
+    #[error("invalid state backend settings: {detail}")]
+    BackendConfig { detail: String },
+
+    /// `migrate` found a state in the target that copying would replace.
+    #[error(
+        "refusing to migrate the state to the {target}: {reason}; nothing was \
+         changed; check that this is the right target, or migrate with force \
+         to replace what it holds"
+    )]
+    MigrateRefused { target: String, reason: String },
 }
 
 impl StateError {
@@ -137,7 +168,7 @@ fn locked_message(info: &LockInfo, path: &Path, stale: bool) -> String {
     };
     format!(
         "the state is locked: {who} (pid {pid} on {host}) has held it for `{op}` \
-         since {created} (lock ID {id}, lock file {path}).{stale_note} If that \
+         since {created} (lock ID {id}, held in {path}).{stale_note} If that \
          process is gone, run `cdnform force-unlock {id}`",
         who = info.who,
         pid = info.pid,

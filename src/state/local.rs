@@ -8,7 +8,7 @@ use super::fsutil::{ensure_parent, parent_dir, sync_parent};
 use super::journal::{self, LocalJournal};
 use super::lock::{self, sibling};
 use super::model::{State, FORMAT_VERSION};
-use serde::Deserialize;
+use super::snapshot::{self, SnapshotError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -72,6 +72,15 @@ impl LocalBackend {
             });
         }
         Ok(())
+    }
+
+    fn remove_journal(&self) -> Result<(), StateError> {
+        let journal = self.journal_path();
+        match std::fs::remove_file(&journal) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StateError::io("remove", &journal, e)),
+        }
     }
 
     /// Write `state` as the new snapshot: temp file, fsync, `.backup`,
@@ -161,49 +170,32 @@ impl StateBackend for LocalBackend {
         *state = next;
         // The journal's records now carry an older serial, so a failure to
         // remove it is harmless: the next load ignores them with a warning.
-        let journal = self.journal_path();
-        match std::fs::remove_file(&journal) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(StateError::io("remove", &journal, e)),
-        }
+        self.remove_journal()
     }
-}
 
-/// Only the version, read first so that a newer format is reported as such
-/// rather than as whatever field it renamed.
-#[derive(Deserialize)]
-struct VersionProbe {
-    format_version: u32,
+    fn overwrite(&self, state: &State) -> Result<(), StateError> {
+        let mut state = state.clone();
+        state.format_version = FORMAT_VERSION;
+        // What was there is kept as `.backup`, as with every write.
+        self.write_snapshot(&state)?;
+        self.remove_journal()
+    }
 }
 
 /// Parse a state file's bytes (format version checked, entries sorted,
 /// duplicates refused); `path` names it in errors.
 pub fn parse_snapshot(bytes: &[u8], path: &Path) -> Result<State, StateError> {
-    let corrupt = |detail: String| StateError::Corrupt {
-        path: path.to_path_buf(),
-        detail,
-    };
-    if let Ok(probe) = serde_json::from_slice::<VersionProbe>(bytes) {
-        if probe.format_version > FORMAT_VERSION {
-            return Err(StateError::NewerFormat {
-                path: path.to_path_buf(),
-                found: probe.format_version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        if probe.format_version < FORMAT_VERSION {
-            return Err(corrupt(format!(
-                "format_version {} is not a version cdnform ever wrote",
-                probe.format_version
-            )));
-        }
-    }
-    let mut state: State = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    state
-        .normalize()
-        .map_err(|a| corrupt(format!("resource {a} appears more than once")))?;
-    Ok(state)
+    snapshot::parse(bytes).map_err(|e| match e {
+        SnapshotError::Newer(found) => StateError::NewerFormat {
+            path: path.to_path_buf(),
+            found,
+            supported: FORMAT_VERSION,
+        },
+        SnapshotError::Invalid(detail) => StateError::Corrupt {
+            path: path.to_path_buf(),
+            detail,
+        },
+    })
 }
 
 /// A synced temp file in `path`'s directory holding `body`.
