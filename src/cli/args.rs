@@ -29,6 +29,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Prepare the state backend the cdnform block names; -migrate-state
+    /// copies an existing local state into it.
+    Init(InitArgs),
     /// Check the configuration for errors without reading state or APIs.
     Validate(ValidateArgs),
     /// Show what apply would change.
@@ -266,6 +269,28 @@ pub enum StateCommand {
         #[command(flatten)]
         state: StateArgs,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Copy the state from the local file (-from-state) into the configured
+    /// backend.
+    #[arg(long = "migrate-state")]
+    pub migrate_state: bool,
+    /// With -migrate-state: replace a state the backend already holds
+    /// (another lineage, or a diverged version).
+    #[arg(long = "force-copy", requires = "migrate_state")]
+    pub force_copy: bool,
+    /// The local state file to migrate from.
+    #[arg(
+        long = "from-state",
+        value_name = "PATH",
+        default_value = "state/cdnform.state.json"
+    )]
+    pub from_state: PathBuf,
+    /// How long to wait for each state lock.
+    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
 }
 
 #[derive(Debug, Args)]

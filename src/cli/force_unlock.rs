@@ -3,10 +3,9 @@
 use crate::cli::args::ForceUnlockArgs;
 use crate::cli::error::CliError;
 use crate::cli::output::Output;
-use crate::state::{LocalBackend, StateBackend};
 
 pub fn run(args: ForceUnlockArgs, out: &Output) -> Result<i32, CliError> {
-    LocalBackend::new(args.state).force_unlock(&args.lock_id)?;
+    crate::cli::backend::open_here(&args.state)?.force_unlock(&args.lock_id)?;
     out.line(&format!(
         "The state lock {} has been removed.",
         args.lock_id

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod args;
+pub mod backend;
 pub mod capabilities;
 pub mod diag;
 pub mod drift;
@@ -15,6 +16,7 @@ pub mod generate;
 pub mod graph;
 pub mod hooks;
 pub mod import;
+pub mod init;
 pub mod json_view;
 pub mod output;
 pub mod outputs;
@@ -81,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
     match command {
+        Command::Init(a) => init::run(a, out),
         Command::Validate(a) => validate::run(a, out),
         Command::Plan(a) => plan::run(a, out).await,
         Command::Apply(a) => apply::run(a, false, out).await,

@@ -10,7 +10,7 @@ use crate::model::{Address, PlannedValue};
 use crate::plan::planner::lookup_in;
 use crate::plan::render::value::fmt_value;
 use crate::plan::{Plan, ResourceChange};
-use crate::state::{LocalBackend, OutputState, State, StateBackend};
+use crate::state::{OutputState, State};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -122,7 +122,7 @@ pub fn render_changes(
 
 /// `cdnform output [NAME] [-json] [-raw]`.
 pub fn run(args: OutputArgs, out: &Output) -> Result<i32, CliError> {
-    let loaded = LocalBackend::new(args.state.state).load()?;
+    let loaded = crate::cli::backend::open_here(&args.state.state)?.load()?;
     for w in &loaded.warnings {
         out.warning(w);
     }

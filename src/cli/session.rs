@@ -6,7 +6,7 @@ use crate::cli::error::CliError;
 use crate::cli::output::Output;
 use crate::cli::providers::{build_providers, ProviderRuntime};
 use crate::config::{self, Config, VarInputs};
-use crate::state::{LocalBackend, LockGuard, LockRequest, State, StateBackend};
+use crate::state::{LockGuard, LockRequest, State, StateBackend};
 use std::path::Path;
 
 pub struct Session {
@@ -23,7 +23,7 @@ pub struct Session {
 impl Session {
     pub async fn open(args: &RunArgs, operation: &str, out: &Output) -> Result<Session, CliError> {
         let config = load_config(&args.vars, out)?;
-        let backend: Box<dyn StateBackend> = Box::new(LocalBackend::new(args.state.state.clone()));
+        let backend = crate::cli::backend::open(config.settings(), &args.state.state)?;
         let lock = if args.lock {
             Some(backend.lock(
                 &LockRequest {

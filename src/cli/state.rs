@@ -6,12 +6,12 @@ use crate::cli::args::StateCommand;
 use crate::cli::error::CliError;
 use crate::cli::output::Output;
 use crate::model::Address;
-use crate::state::{JournalOp, LocalBackend, LockRequest, StateBackend};
+use crate::state::{JournalOp, LockRequest};
 
 pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
     match command {
         StateCommand::List(args) => {
-            let loaded = LocalBackend::new(args.state).load()?;
+            let loaded = crate::cli::backend::open_here(&args.state)?.load()?;
             for w in &loaded.warnings {
                 out.warning(w);
             }
@@ -24,7 +24,7 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
             let address: Address = address
                 .parse()
                 .map_err(|e| CliError::user(format!("{e}")))?;
-            let loaded = LocalBackend::new(state.state).load()?;
+            let loaded = crate::cli::backend::open_here(&state.state)?.load()?;
             let r = loaded
                 .state
                 .get(&address)
@@ -38,7 +38,7 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
             Ok(0)
         }
         StateCommand::Pull(args) => {
-            let loaded = LocalBackend::new(args.state).load()?;
+            let loaded = crate::cli::backend::open_here(&args.state)?.load()?;
             for w in &loaded.warnings {
                 out.warning(w);
             }
@@ -51,7 +51,7 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
                     .map_err(|e| CliError::user(format!("{e}")))
             };
             let (from, to) = (parse(&from)?, parse(&to)?);
-            let backend = LocalBackend::new(state.state);
+            let backend = crate::cli::backend::open_here(&state.state)?;
             let _lock = backend.lock(
                 &LockRequest {
                     operation: "state mv".into(),
@@ -88,7 +88,7 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
             let bytes = std::fs::read(&file)
                 .map_err(|e| CliError::user(format!("cannot read {}: {e}", file.display())))?;
             let mut pushed = crate::state::parse_snapshot(&bytes, &file)?;
-            let backend = LocalBackend::new(state.state);
+            let backend = crate::cli::backend::open_here(&state.state)?;
             let _lock = backend.lock(&LockRequest::new("state push"), state.lock_timeout)?;
             let loaded = backend.load()?;
             if loaded.exists {
@@ -124,7 +124,7 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
             Ok(0)
         }
         StateCommand::Rm { addresses, state } => {
-            let backend = LocalBackend::new(state.state);
+            let backend = crate::cli::backend::open_here(&state.state)?;
             let _lock = backend.lock(
                 &LockRequest {
                     operation: "state rm".into(),

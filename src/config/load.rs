@@ -140,14 +140,7 @@ pub fn load_files(files: Vec<ParsedFile>, inputs: &VarInputs) -> Result<Config, 
     if !l.diags.iter().any(Diagnostic::is_error) {
         config.providers = l.provider_settings(&config);
         if let Some(decl) = &l.settings {
-            let scope = Scope::new(
-                &config.vars,
-                &config.locals,
-                &config.addresses,
-                None,
-                "the cdnform block",
-            );
-            config.settings = decl.evaluate(&scope, &mut l.diags);
+            config.settings = decl.evaluate(&mut l.diags);
         }
         for name in config.outputs.keys() {
             if let Err(errors) = config.output_value(name, &schema_lookup) {

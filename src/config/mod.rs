@@ -39,7 +39,7 @@ mod tests_valid;
 pub use fmt::format_source;
 pub use load::load_dir;
 pub use outputs::OutputDecl;
-pub use settings::{BackendSettings, Settings};
+pub use settings::{read_settings, BackendSettings, Settings};
 pub use source::SourceFile;
 
 use crate::model::schema::{provider_schema, resource_schema};

@@ -1,7 +1,9 @@
 //! The `cdnform { }` settings block: `max_destroy_percent` for the
 //! mass-change guard and the state `backend "local"|"postgres" { }`.
-//! Values may use variables and locals (a connection string from a
-//! sensitive variable), never resource attributes.
+//! Values are literal (functions allowed, no variables, locals or
+//! resources): like Terraform's backend block, the settings must be known
+//! to commands that never load variables (`state list`, `output`). The
+//! connection string's secret comes from `PG_CONN_STR`.
 
 use super::diagnostics::did_you_mean;
 use super::eval::Scope;
@@ -47,8 +49,19 @@ const SETTINGS_ARGS: &[&str] = &["max_destroy_percent"];
 const BACKENDS: &[&str] = &["local", "postgres"];
 
 impl SettingsDecl {
-    pub fn evaluate(&self, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Settings {
+    pub fn evaluate(&self, diags: &mut Vec<Diagnostic>) -> Settings {
+        let (vars, locals, resources) = Default::default();
+        let scope = &Scope::new(&vars, &locals, &resources, None, "the cdnform block");
         let f = &self.file;
+        let refs = super::references::refs_in_body(&self.block.body, &[]);
+        if let Some(r) = refs.first() {
+            diags.push(
+                Diagnostic::error("Variables not allowed")
+                    .with_detail("The cdnform block takes literal values only, like Terraform's backend block: commands such as `state list` read it without variables. Give a postgres connection string's secret in the PG_CONN_STR environment variable.")
+                    .at(f.loc(r.span.clone())),
+            );
+            return Settings::default();
+        }
         let mut err = |summary: &str, detail: String, at| {
             diags.push(Diagnostic::error(summary).with_detail(detail).at(at));
         };
@@ -196,4 +209,32 @@ fn backend(
             workspace: text("workspace"),
         },
     })
+}
+
+/// The `cdnform` block of the configuration in `dir` alone, for commands
+/// that do not load the whole configuration (state, output, force-unlock).
+/// No `*.hcl` files: the defaults.
+pub fn read_settings(dir: &std::path::Path) -> Result<Settings, Vec<Diagnostic>> {
+    let files = match super::parse::read_dir(dir) {
+        Ok(files) => files,
+        Err(d) if d.iter().any(|x| x.summary == "No configuration files") => {
+            return Ok(Settings::default())
+        }
+        Err(d) => return Err(d),
+    };
+    let decl = files.iter().find_map(|file| {
+        file.body
+            .blocks()
+            .find(|b| b.ident.as_str() == "cdnform")
+            .map(|b| SettingsDecl {
+                file: file.source.clone(),
+                block: b.clone(),
+            })
+    });
+    let mut diags = Vec::new();
+    let settings = decl.map(|d| d.evaluate(&mut diags)).unwrap_or_default();
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    Ok(settings)
 }

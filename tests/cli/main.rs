@@ -13,4 +13,5 @@ mod features;
 mod json_schema;
 mod language;
 mod lifecycle;
+mod pg;
 mod quickstart;
