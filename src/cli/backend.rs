@@ -5,7 +5,7 @@
 use crate::cli::error::CliError;
 use crate::config::{read_settings, BackendSettings, Settings};
 use crate::state::{BackendConfig, ConnString, StateBackend, DEFAULT_STATE_PATH};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The backend settings resolved against the `-state` flag.
 pub fn backend_config(settings: &Settings, state_flag: &Path) -> Result<BackendConfig, CliError> {
@@ -47,7 +47,7 @@ pub fn open(settings: &Settings, state_flag: &Path) -> Result<Box<dyn StateBacke
 /// Open the backend named by the `cdnform` block of the working directory's
 /// configuration (read without variables), for state, output and
 /// force-unlock.
-pub fn open_here(state_flag: &PathBuf) -> Result<Box<dyn StateBackend>, CliError> {
+pub fn open_here(state_flag: &Path) -> Result<Box<dyn StateBackend>, CliError> {
     let settings = read_settings(Path::new(".")).map_err(CliError::diagnostics)?;
     open(&settings, state_flag)
 }
