@@ -252,14 +252,24 @@ fn an_existing_domain_is_imported_and_the_plan_shows_only_real_differences() {
 }
 
 #[test]
-fn import_all_generates_config_whose_plan_is_empty() {
+fn import_all_of_30_domains_generates_config_whose_plan_is_empty() {
     let emu = Emu::start();
-    // An account with three domains made elsewhere, one with configuration.
+    // An account with 30 domains made elsewhere, one with configuration.
     let seed = Project::new();
+    let many: String = (4..=30)
+        .map(|i| {
+            domain_block(
+                &format!("d{i}"),
+                &format!("d{i}.example.com"),
+                ["web", "download", "video"][i % 3],
+                &format!("192.0.2.{i}"),
+            )
+        })
+        .collect();
     seed.write(
         "main.hcl",
         &format!(
-            "{}\n{}\n{}\nresource \"cdn_domain\" \"c\" {{\n  name        = \"c-3.example.com\"\n  origin_host = \"origin.example.net\"\n  origin {{\n    type    = \"domain\"\n    address = \"origin.example.net\"\n  }}\n  response_header {{\n    name  = \"X-Team\"\n    value = \"web\"\n  }}\n  cache_rule {{\n    match    = \"extension\"\n    patterns = [\"jpg\"]\n    ttl      = \"1d\"\n  }}\n}}\n",
+            "{many}{}\n{}\n{}\nresource \"cdn_domain\" \"c\" {{\n  name        = \"c-3.example.com\"\n  origin_host = \"origin.example.net\"\n  origin {{\n    type    = \"domain\"\n    address = \"origin.example.net\"\n  }}\n  response_header {{\n    name  = \"X-Team\"\n    value = \"web\"\n  }}\n  cache_rule {{\n    match    = \"extension\"\n    patterns = [\"jpg\"]\n    ttl      = \"1d\"\n  }}\n}}\n",
             provider_block(&emu.url()),
             domain_block("a", "a.example.com", "web", "192.0.2.1"),
             domain_block("b", "b.example.com", "download", "192.0.2.2")
@@ -278,13 +288,13 @@ fn import_all_generates_config_whose_plan_is_empty() {
         "imported.hcl",
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert!(r.stdout.contains("Imported 3 domain(s)"), "{r:?}");
+    assert!(r.stdout.contains("Imported 30 domain(s)"), "{r:?}");
     let generated = std::fs::read_to_string(p.path().join("imported.hcl")).unwrap();
     assert!(
         generated.contains("resource \"cdn_domain\" \"c_3_example_com\""),
         "{generated}"
     );
-    assert_eq!(p.run(&["state", "list"]).stdout.lines().count(), 3);
+    assert_eq!(p.run(&["state", "list"]).stdout.lines().count(), 30);
     let r = p.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 0, "the next plan is empty: {r:?}\n{generated}");
     assert_eq!(
