@@ -7,6 +7,7 @@ pub mod baishan;
 #[cfg(test)]
 pub mod canned;
 pub mod capabilities;
+pub mod content;
 pub mod ctg;
 pub mod endpoint;
 pub mod error;
@@ -101,6 +102,51 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     async fn set_enabled(&self, name: &str, enabled: bool) -> Result<(), ProviderError>;
 
     async fn delete_domain(&self, name: &str) -> Result<(), ProviderError>;
+
+    /// The vendor's purge/preload limits. Default: none supported.
+    fn content_limits(&self) -> content::ContentLimits {
+        content::ContentLimits {
+            per_call: Default::default(),
+            hosts_per_call: None,
+            daily: Default::default(),
+            preload_areas: &[],
+            quota_api: false,
+        }
+    }
+
+    /// One purge or preload call with `items` (already within
+    /// `content_limits`; `area` only for preloads of vendors that take it).
+    async fn submit_content(
+        &self,
+        kind: content::ContentKind,
+        _items: &[String],
+        _area: Option<&str>,
+    ) -> Result<content::Submitted, ProviderError> {
+        Err(ProviderError::new(
+            self.vendor(),
+            "submit_content",
+            ErrorKind::Invalid,
+            format!("{} does not support {} tasks", self.vendor(), kind.noun()),
+        ))
+    }
+
+    /// The status of tasks `submit_content` returned (any number of ids:
+    /// the client splits them as its API needs).
+    async fn content_status(
+        &self,
+        _kind: content::ContentKind,
+        _task_ids: &[String],
+    ) -> Result<Vec<content::TaskStatus>, ProviderError> {
+        Ok(Vec::new())
+    }
+
+    /// What remains of today's quotas, per kind, when the vendor has a
+    /// quota API (`content_limits().quota_api`); `None` otherwise.
+    async fn content_quota(
+        &self,
+    ) -> Result<Option<std::collections::BTreeMap<content::ContentKind, u64>>, ProviderError> {
+        Ok(None)
+    }
 }
 
 /// What is known about a vendor without talking to it: used to validate a
