@@ -3,6 +3,7 @@
 //! failed change skips what depends on it but not unrelated work. The
 //! applier never re-decides: it executes the plan's actions.
 
+pub mod content;
 pub mod domain;
 mod run;
 pub mod walk;
@@ -34,6 +35,8 @@ pub enum ApplyError {
     },
     #[error("{address}: the vendor reports status {status}")]
     Failed { address: Address, status: String },
+    #[error("{address}: {detail}")]
+    Content { address: Address, detail: String },
     #[error("recording {address} in the state journal: {error}")]
     Journal { address: Address, error: StateError },
 }

@@ -45,6 +45,9 @@ pub(super) async fn run_change(
     options: &ApplyOptions,
 ) -> Result<(), ApplyError> {
     let address = &change.address;
+    if crate::model::schema::is_content_type(&address.resource_type) {
+        return run_content_change(change, provider, shared, hook).await;
+    }
     let steps = DomainSteps {
         address,
         provider,
@@ -125,6 +128,12 @@ pub(super) fn desired_domain(
     change: &ResourceChange,
     shared: &Shared,
 ) -> Result<Domain, ApplyError> {
+    decode(&change.address, &resolved_value(change, shared)?)
+}
+
+/// The planned value with references resolved and write-only secrets
+/// revealed.
+fn resolved_value(change: &ResourceChange, shared: &Shared) -> Result<Json, ApplyError> {
     let mut planned: PlannedValue = change
         .after
         .clone()
@@ -157,7 +166,60 @@ pub(super) fn desired_domain(
         &mut planned.value,
         &shared.secrets,
     );
-    decode(&change.address, &planned.value)
+    Ok(planned.value)
+}
+
+/// A purge or preload: run it (create, changed triggers), record a
+/// state-only change, or forget it (no API call).
+async fn run_content_change(
+    change: &ResourceChange,
+    provider: &dyn Provider,
+    shared: &Shared,
+    hook: &dyn ApplyHook,
+) -> Result<(), ApplyError> {
+    let address = &change.address;
+    let record = |attributes: Json| {
+        shared.record(
+            address,
+            JournalOp::Upsert {
+                resource: ResourceState {
+                    address: address.clone(),
+                    provider: change.provider.clone(),
+                    vendor_id: address.to_string(),
+                    attributes,
+                    dependencies: change.depends_on.clone(),
+                    protected: change.lifecycle.protect,
+                },
+            },
+        )
+    };
+    match change.action {
+        Action::NoOp => Ok(()),
+        Action::Create | Action::Replace => {
+            let value = resolved_value(change, shared)?;
+            let progress = |m: &str| hook.progress(address, m);
+            let attributes = crate::apply::content::run(address, &value, provider, &progress).await?;
+            record(attributes)
+        }
+        Action::Update => {
+            // Nothing runs: the new settings, with what the last run recorded.
+            let mut value = resolved_value(change, shared)?;
+            if let (Json::Object(m), Some(Json::Object(before))) = (&mut value, &change.before) {
+                for key in ["task_ids", "last_run", "outcome"] {
+                    if let Some(v) = before.get(key) {
+                        m.insert(key.to_string(), v.clone());
+                    }
+                }
+            }
+            record(value)
+        }
+        Action::Delete => shared.record(
+            address,
+            JournalOp::Remove {
+                address: address.clone(),
+            },
+        ),
+    }
 }
 
 /// The state record of a finished change: what the vendor reports, plus the

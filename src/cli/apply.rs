@@ -36,6 +36,7 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     };
     let mode = saved.as_ref().map_or(mode, |s| s.plan.mode);
     let mut plan = crate::cli::plan::compute(&session, &args.run, mode).await?;
+    out.diagnostics(&plan.warnings);
     if let Some(saved) = saved {
         // Exactly the saved plan, if it still holds; the fresh plan only
         // supplies what a plan file never carries (private keys) and the
@@ -72,6 +73,9 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         }
         return Ok(0);
     }
+    crate::apply::content::check_quotas(&plan, &session.providers.set, &plan.refreshed)
+        .await
+        .map_err(CliError::user)?;
     if !args.auto_approve && args.plan_file.is_none() {
         confirm(destroy)?;
     }

@@ -50,6 +50,8 @@ pub enum Command {
     Destroy(ApplyArgs),
     /// Rewrite *.hcl files in canonical format.
     Fmt(FmtArgs),
+    /// Purge (or with -preload, preload) URLs now, outside any plan.
+    Purge(PurgeArgs),
     /// Print the output values recorded by the last apply.
     Output(OutputArgs),
     /// Inspect and edit the state (list, show, pull, push, rm, mv).
@@ -67,6 +69,31 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Print the version.
     Version,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// URLs to purge; one ending in / purges the directory.
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+    /// The provider configuration to use (aliyun, aliyun.eu, ...); needed
+    /// when the configuration has several.
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Preload the URLs instead of purging them.
+    #[arg(long)]
+    pub preload: bool,
+    /// Where to preload, for vendors that take it (Alibaba: domestic, overseas).
+    #[arg(long, requires = "preload")]
+    pub area: Option<String>,
+    /// Return once the tasks are submitted, without waiting for them.
+    #[arg(long = "no-wait")]
+    pub no_wait: bool,
+    /// How long to wait for the tasks.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub vars: VarArgs,
 }
 
 #[derive(Debug, Args)]

@@ -76,7 +76,7 @@ pub fn plan(plan: &Plan, operation: &str) {
     let s = plan.summary();
     emit(
         "change_summary",
-        json!({"operation": operation, "import": s.import, "add": s.add, "change": s.change, "destroy": s.destroy}),
+        json!({"operation": operation, "import": s.import, "run": s.run, "add": s.add, "change": s.change, "destroy": s.destroy}),
     );
 }
 

@@ -22,6 +22,7 @@ pub mod output;
 pub mod outputs;
 pub mod plan;
 pub mod providers;
+pub mod purge;
 pub mod session;
 pub mod show;
 pub mod state;
@@ -93,6 +94,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::Import(a) => import::run(a, out).await,
         Command::Graph(a) => graph::run(a, out),
         Command::Output(a) => outputs::run(a, out),
+        Command::Purge(a) => purge::run(a, out).await,
         Command::Fmt(a) => fmt::run(a, out),
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),

@@ -24,6 +24,7 @@ pub async fn run(args: PlanArgs, out: &Output) -> Result<i32, CliError> {
     }
     let session = Session::open(&args.run, "plan", out).await?;
     let plan = compute(&session, &args.run, mode).await?;
+    out.diagnostics(&plan.warnings);
     if out.json {
         json_view::plan(&plan, "plan");
     } else {

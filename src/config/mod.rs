@@ -23,6 +23,7 @@ mod source;
 mod traversal;
 mod types;
 mod validate;
+mod validate_content;
 mod validate_filters;
 mod validate_https;
 mod validate_rules;
@@ -38,6 +39,7 @@ mod tests_valid;
 
 pub use fmt::format_source;
 pub use load::load_dir;
+pub use validate_content::url_host;
 pub use outputs::OutputDecl;
 pub use settings::{read_settings, BackendSettings, Settings};
 pub use source::SourceFile;

@@ -6,6 +6,7 @@
 //! skipped; sensitive values are never shown.
 
 use super::{validate_filters, validate_https, validate_rules};
+
 use crate::model::domain::is_valid_domain_name;
 use crate::model::PlannedValue;
 use serde_json::Value as Json;
@@ -133,14 +134,19 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Checks for resource type `ty` (only `cdn_domain` has any).
+/// Checks for resource type `ty`.
 pub fn check(ty: &str, pv: &PlannedValue) -> Vec<Problem> {
     let mut c = Ctx {
         pv,
         out: Vec::new(),
     };
-    if ty != "cdn_domain" {
-        return c.out;
+    match ty {
+        "cdn_purge" | "cdn_preload" => {
+            super::validate_content::check(&mut c, ty == "cdn_purge");
+            return c.out;
+        }
+        "cdn_domain" => {}
+        _ => return c.out,
     }
     if let Some(name) = c.str_at("/name") {
         if !is_valid_domain_name(name) {

@@ -109,7 +109,7 @@ fn pattern_problem(kind: &str, pat: &str) -> Option<(String, Option<String>)> {
 }
 
 /// The short message of a regex error (its `Display` spans several lines).
-fn regex_message(e: &regex_syntax::Error) -> String {
+pub fn regex_message(e: &regex_syntax::Error) -> String {
     match e {
         regex_syntax::Error::Parse(e) => e.kind().to_string(),
         regex_syntax::Error::Translate(e) => e.kind().to_string(),

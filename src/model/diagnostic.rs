@@ -15,7 +15,7 @@ pub enum Severity {
 /// A place in a configuration file. `line` and `col` are 1-based; `col`
 /// counts characters. `byte_range` indexes `source`, the whole file text,
 /// so a renderer can show the line with a caret under the span.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -44,7 +44,7 @@ impl fmt::Display for Location {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub summary: String,

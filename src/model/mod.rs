@@ -3,6 +3,7 @@
 //! data and its serde; uses nothing else of this crate.
 
 pub mod address;
+pub mod content_schema;
 pub mod desired;
 pub mod diagnostic;
 pub mod domain;

@@ -217,10 +217,11 @@ pub struct ResourceSchema {
     pub block: &'static BlockSchema,
 }
 
+pub use super::content_schema::{is_content_type, CDN_PRELOAD, CDN_PURGE};
 pub use super::domain_schema::CDN_DOMAIN;
 
 /// Every resource type the configuration may declare.
-pub const RESOURCE_TYPES: &[ResourceSchema] = &[CDN_DOMAIN];
+pub const RESOURCE_TYPES: &[ResourceSchema] = &[CDN_DOMAIN, CDN_PURGE, CDN_PRELOAD];
 
 pub fn resource_schema(type_name: &str) -> Option<&'static ResourceSchema> {
     RESOURCE_TYPES.iter().find(|r| r.type_name == type_name)

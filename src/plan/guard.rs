@@ -20,9 +20,17 @@ pub fn mass_change(plan: &Plan, max_percent: usize) -> Option<Vec<Address>> {
         .changes
         .iter()
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter(|c| c.address.resource_type == "cdn_domain")
         .map(|c| c.address.clone())
         .collect();
-    let managed = plan.refreshed.resources.len().max(1);
+    // Purges and preloads are tasks, not what the account holds.
+    let managed = plan
+        .refreshed
+        .resources
+        .iter()
+        .filter(|r| r.address.resource_type == "cdn_domain")
+        .count()
+        .max(1);
     (going.len() >= MIN_COUNT && going.len() * 100 > max_percent * managed).then_some(going)
 }
 
@@ -78,6 +86,7 @@ mod tests {
                 .collect(),
             drift: vec![],
             refreshed,
+            warnings: vec![],
             secrets: Default::default(),
         }
     }

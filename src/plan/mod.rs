@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod change;
+pub mod content;
 pub mod diff;
 pub mod graph;
 pub mod guard;
@@ -39,6 +40,10 @@ pub struct Plan {
     pub drift: Vec<ResourceDrift>,
     /// The prior state with the live values read during refresh.
     pub refreshed: State,
+    /// Warnings found while planning (shown, never blocking; not kept in
+    /// a plan file).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
     /// Write-only values (private keys) for the applier; in memory only,
     /// never in a plan file.
     #[serde(skip)]
@@ -54,6 +59,9 @@ pub struct Summary {
     /// Existing objects adopted by `import` blocks.
     #[serde(default)]
     pub import: usize,
+    /// Purges and preloads to run (first runs and changed triggers).
+    #[serde(default)]
+    pub run: usize,
 }
 
 impl Plan {
@@ -66,6 +74,12 @@ impl Plan {
         for c in &self.changes {
             if c.importing.is_some() {
                 s.import += 1;
+            }
+            if crate::model::schema::is_content_type(c.resource_type())
+                && matches!(c.action, Action::Create | Action::Replace)
+            {
+                s.run += 1;
+                continue;
             }
             match c.action {
                 Action::NoOp => {}

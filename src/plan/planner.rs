@@ -9,7 +9,8 @@ use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
 use crate::plan::secrets::{carry_over, protect, Secrets};
 use crate::plan::validate::vendor_checks;
-use crate::plan::{imports, lifecycle};
+use crate::model::schema::is_content_type;
+use crate::plan::{content, imports, lifecycle};
 use crate::plan::{
     Action, ChangeLifecycle, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift,
     PLAN_FORMAT_VERSION,
@@ -71,7 +72,13 @@ pub async fn make_plan(
     hook: Arc<dyn PlanHook>,
 ) -> Result<Plan, PlanError> {
     let live = if options.refresh {
-        let targets: Vec<ReadTarget> = prior.resources.iter().map(ReadTarget::from).collect();
+        // Purges and preloads have nothing to read: their state is what ran.
+        let targets: Vec<ReadTarget> = prior
+            .resources
+            .iter()
+            .filter(|r| !is_content_type(&r.address.resource_type))
+            .map(ReadTarget::from)
+            .collect();
         refresh_all(&targets, providers, options.parallelism, &hook).await?
     } else {
         prior
@@ -83,6 +90,7 @@ pub async fn make_plan(
 
     let (mut refreshed, drift) = apply_refresh(prior, &live);
     let mut changes = Vec::new();
+    let mut warnings = Vec::new();
     let mut secrets = Secrets::default();
     match options.mode {
         PlanMode::RefreshOnly => {}
@@ -116,6 +124,7 @@ pub async fn make_plan(
                 c.importing = imported.get(&c.address).cloned();
             }
             planned.extend(plan_deletes(&refreshed, |a| !declared.contains(&a)));
+            warnings = content::order_after_domains(&mut planned, desired);
             changes = planned;
         }
     }
@@ -144,6 +153,7 @@ pub async fn make_plan(
         changes,
         drift,
         refreshed,
+        warnings,
         secrets,
     })
 }
@@ -347,7 +357,15 @@ fn plan_desired(
             continue;
         }
         protect(schema.block, &address, &mut value, secrets);
-        if value.is_wholly_known() {
+        if value.is_wholly_known() && is_content_type(&address.resource_type) {
+            diagnostics.extend(content::vendor_checks(
+                desired,
+                &address,
+                &value,
+                provider.vendor(),
+                &provider.content_limits(),
+            ));
+        } else if value.is_wholly_known() {
             let validate = |d: &crate::model::Domain| provider.validate_domain(d);
             diagnostics.extend(vendor_checks(
                 desired,

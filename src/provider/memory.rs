@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 pub static MEMORY_CAPABILITIES: Capabilities = Capabilities {
     vendor: "memory",
-    resource_types: &["cdn_domain"],
+    resource_types: &["cdn_domain", "cdn_purge", "cdn_preload"],
     attributes: &[
         "/name",
         "/cdn_type",

@@ -46,11 +46,14 @@ pub fn render_plan(plan: &Plan, opts: RenderOptions) -> String {
         out.push_str(&render_change(c, opts));
     }
     let s = plan.summary();
-    let imports = if s.import > 0 {
+    let mut imports = if s.import > 0 {
         format!("{} to import, ", s.import)
     } else {
         String::new()
     };
+    if s.run > 0 {
+        imports.push_str(&format!("{} to run, ", s.run));
+    }
     let line = format!(
         "Plan: {imports}{} to add, {} to change, {} to destroy.",
         s.add, s.change, s.destroy
@@ -113,6 +116,9 @@ pub fn render_drift(drift: &[ResourceDrift], opts: RenderOptions) -> String {
 /// One resource change with its `# ADDR will be ...` header.
 pub fn render_change(c: &ResourceChange, opts: RenderOptions) -> String {
     let mut out = String::new();
+    if crate::model::schema::is_content_type(c.resource_type()) {
+        return render_content_change(c, opts);
+    }
     let title = match c.action {
         Action::Replace if c.lifecycle.create_before_destroy => format!(
             "# {} must be replaced (create before destroy: the new domain first)",
@@ -147,6 +153,89 @@ pub fn render_change(c: &ResourceChange, opts: RenderOptions) -> String {
         &c.replace_because,
     );
     out.push_str(&r.out);
+    out
+}
+
+/// A purge or preload: what will run and why, or that only the state
+/// changes.
+fn render_content_change(c: &ResourceChange, opts: RenderOptions) -> String {
+    let what = c
+        .after
+        .as_ref()
+        .map(|a| {
+            crate::plan::content::items(c.resource_type(), &a.value)
+                .iter()
+                .map(|(kind, items)| {
+                    let plural = if items.len() == 1 { "" } else { "s" };
+                    let noun = match kind {
+                        crate::provider::content::ContentKind::Directory if items.len() != 1 => {
+                            "directories".to_string()
+                        }
+                        k => format!("{}{plural}", k.noun()),
+                    };
+                    format!("{} {noun}", items.len())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let triggers = |v: Option<&serde_json::Value>| {
+        v.and_then(|v| v.get("triggers"))
+            .and_then(serde_json::Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let title = match c.action {
+        Action::Create => format!("# {} will be executed (first run: {what})", c.address),
+        Action::Replace => {
+            let old = triggers(c.before.as_ref());
+            let new = triggers(c.after.as_ref().map(|a| &a.value));
+            let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let changed: Vec<String> = keys
+                .into_iter()
+                .filter(|k| old.get(*k) != new.get(*k))
+                .map(|k| {
+                    let show = |v: Option<&serde_json::Value>| {
+                        v.map_or("null".to_string(), |v| v.to_string())
+                    };
+                    format!("{k} {} -> {}", show(old.get(k)), show(new.get(k)))
+                })
+                .collect();
+            let why = if changed.is_empty() {
+                "-replace".to_string()
+            } else {
+                format!("triggers changed: {}", changed.join(", "))
+            };
+            format!("# {} will be executed ({why}; {what})", c.address)
+        }
+        Action::Update => format!(
+            "# {} will be updated in the state only (its triggers did not change, so nothing runs)",
+            c.address
+        ),
+        Action::Delete => format!(
+            "# {} will be forgotten (no API call: a purge cannot be undone)",
+            c.address
+        ),
+        Action::NoOp => format!("# {} will not run (its triggers did not change)", c.address),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "  {}", paint(opts, &title, Style::Bold));
+    if c.action != Action::Delete {
+        let mut r = Body {
+            opts,
+            out: String::new(),
+        };
+        let action = if c.action == Action::Replace {
+            Action::Create
+        } else {
+            c.action
+        };
+        let before = if c.action == Action::Replace { None } else { c.before.as_ref() };
+        r.resource(action, &c.address, resource_schema(c.resource_type()).map(|s| s.block), before, c.after.as_ref(), &[]);
+        out.push_str(&r.out);
+    }
     out
 }
 

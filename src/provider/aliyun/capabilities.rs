@@ -6,7 +6,7 @@ use crate::provider::Capabilities;
 
 pub static CAPABILITIES: Capabilities = Capabilities {
     vendor: "aliyun",
-    resource_types: &["cdn_domain"],
+    resource_types: &["cdn_domain", "cdn_purge", "cdn_preload"],
     // Leaf attributes only: a listed block (say "/origins") would make
     // `supports` accept anything under it, including attributes added to
     // the schema later.

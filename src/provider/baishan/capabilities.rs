@@ -8,7 +8,7 @@ use crate::provider::Capabilities;
 
 pub static CAPABILITIES: Capabilities = Capabilities {
     vendor: "baishan",
-    resource_types: &["cdn_domain"],
+    resource_types: &["cdn_domain", "cdn_purge", "cdn_preload"],
     // Leaf attributes only (see the Alibaba table for why).
     attributes: &[
         "/name",

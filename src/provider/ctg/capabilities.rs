@@ -17,7 +17,7 @@ use crate::provider::Capabilities;
 
 pub static CAPABILITIES: Capabilities = Capabilities {
     vendor: "ctg",
-    resource_types: &["cdn_domain"],
+    resource_types: &["cdn_domain", "cdn_purge", "cdn_preload"],
     attributes: &[
         "/name",
         "/cdn_type",
