@@ -151,20 +151,27 @@ async fn wait_for(
         let mut pending = 0;
         let mut failed = Vec::new();
         for (kind, ids) in &by_kind {
-            let statuses = provider
-                .content_status(*kind, ids)
-                .await
-                .map_err(|error| ApplyError::Provider {
+            let statuses = provider.content_status(*kind, ids).await.map_err(|error| {
+                ApplyError::Provider {
                     address: address.clone(),
                     error,
-                })?;
+                }
+            })?;
             for id in ids {
                 match statuses.iter().find(|s| &s.id == id) {
-                    Some(s) if s.state == TaskState::Failed => failed.push(if s.failed.is_empty() {
-                        format!("task {id}{}", s.detail.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())
-                    } else {
-                        s.failed.join(", ")
-                    }),
+                    Some(s) if s.state == TaskState::Failed => {
+                        failed.push(if s.failed.is_empty() {
+                            format!(
+                                "task {id}{}",
+                                s.detail
+                                    .as_ref()
+                                    .map(|d| format!(" ({d})"))
+                                    .unwrap_or_default()
+                            )
+                        } else {
+                            s.failed.join(", ")
+                        })
+                    }
                     Some(s) if s.state == TaskState::Done => {}
                     _ => pending += 1,
                 }
@@ -173,7 +180,11 @@ async fn wait_for(
         if !failed.is_empty() {
             return Err(ApplyError::Content {
                 address: address.clone(),
-                detail: format!("{} reports failed: {}", provider.vendor(), failed.join("; ")),
+                detail: format!(
+                    "{} reports failed: {}",
+                    provider.vendor(),
+                    failed.join("; ")
+                ),
             });
         }
         if pending == 0 {
@@ -188,7 +199,10 @@ async fn wait_for(
                 ),
             });
         }
-        progress(&format!("waiting: {pending} task(s) running ({}s)", started.elapsed().as_secs()));
+        progress(&format!(
+            "waiting: {pending} task(s) running ({}s)",
+            started.elapsed().as_secs()
+        ));
         tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
         delay = (delay * 2).min(Duration::from_secs(5));
     }
@@ -227,7 +241,9 @@ pub async fn check_need(need: Need, providers: &ProviderSet, state: &State) -> R
     let today = chrono::Utc::now().date_naive().to_string();
     let mut problems = Vec::new();
     for (addr, wanted) in need {
-        let Some(provider) = providers.get(&addr) else { continue };
+        let Some(provider) = providers.get(&addr) else {
+            continue;
+        };
         let limits = provider.content_limits();
         let remaining: BTreeMap<ContentKind, u64> = match limits.quota_api {
             true => provider
@@ -299,12 +315,18 @@ mod tests {
             .collect();
         let all = BTreeMap::from([(ContentKind::Url, urls)]);
         let b = batches(&all, &limits(1000, Some(10)));
-        assert_eq!(b.iter().map(|b| b.items.len()).collect::<Vec<_>>(), [1000, 1000, 500]);
+        assert_eq!(
+            b.iter().map(|b| b.items.len()).collect::<Vec<_>>(),
+            [1000, 1000, 500]
+        );
         let spread: Vec<String> = (0..25)
             .map(|i| format!("https://d{i}.example.com/a"))
             .collect();
         let all = BTreeMap::from([(ContentKind::Url, spread)]);
         let b = batches(&all, &limits(1000, Some(10)));
-        assert_eq!(b.iter().map(|b| b.items.len()).collect::<Vec<_>>(), [10, 10, 5]);
+        assert_eq!(
+            b.iter().map(|b| b.items.len()).collect::<Vec<_>>(),
+            [10, 10, 5]
+        );
     }
 }

@@ -198,7 +198,8 @@ async fn run_content_change(
         Action::Create | Action::Replace => {
             let value = resolved_value(change, shared)?;
             let progress = |m: &str| hook.progress(address, m);
-            let attributes = crate::apply::content::run(address, &value, provider, &progress).await?;
+            let attributes =
+                crate::apply::content::run(address, &value, provider, &progress).await?;
             record(attributes)
         }
         Action::Update => {

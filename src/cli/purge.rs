@@ -35,7 +35,10 @@ pub async fn run(args: PurgeArgs, out: &Output) -> Result<i32, CliError> {
                 _ => {
                     return Err(CliError::user(format!(
                         "several providers are configured ({}); choose one with -provider",
-                        all.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+                        all.iter()
+                            .map(|a| a.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )))
                 }
             }

@@ -39,10 +39,10 @@ mod tests_valid;
 
 pub use fmt::format_source;
 pub use load::load_dir;
-pub use validate_content::url_host;
 pub use outputs::OutputDecl;
 pub use settings::{read_settings, BackendSettings, Settings};
 pub use source::SourceFile;
+pub use validate_content::url_host;
 
 use crate::model::schema::{provider_schema, resource_schema};
 use crate::model::{

@@ -29,7 +29,11 @@ pub fn url_host(s: &str) -> Result<String, String> {
 
 pub fn check(c: &mut Ctx, purge: bool) {
     let lists: &[(&str, &str)] = if purge {
-        &[("/urls", "url"), ("/directories", "directory"), ("/regexes", "regex")]
+        &[
+            ("/urls", "url"),
+            ("/directories", "directory"),
+            ("/regexes", "regex"),
+        ]
     } else {
         &[("/urls", "url")]
     };
@@ -62,9 +66,8 @@ pub fn check(c: &mut Ctx, purge: bool) {
         match humantime::parse_duration(t) {
             Ok(d) if !d.is_zero() && d <= std::time::Duration::from_secs(24 * 3600) => {}
             _ => {
-                let detail = format!(
-                    "timeout must be a duration from 1s to 24h, like 10m; got {t:?}."
-                );
+                let detail =
+                    format!("timeout must be a duration from 1s to 24h, like 10m; got {t:?}.");
                 c.push("/timeout".into(), "Invalid timeout", detail);
             }
         }
@@ -73,9 +76,12 @@ pub fn check(c: &mut Ctx, purge: bool) {
 
 /// `http(s)://host/REGEX`: the host part a URL, the rest a regex.
 fn regex_entry(s: &str) -> Option<String> {
-    let rest = s
+    let Some(rest) = s
         .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))?;
+        .or_else(|| s.strip_prefix("http://"))
+    else {
+        return Some("must start with http:// or https://".into());
+    };
     let Some((host, pattern)) = rest.split_once('/') else {
         return Some("must be http(s)://host/ followed by a regular expression".into());
     };
@@ -94,12 +100,21 @@ mod tests {
 
     #[test]
     fn hosts_of_urls() {
-        assert_eq!(url_host("https://static.example.com/a.js").unwrap(), "static.example.com");
+        assert_eq!(
+            url_host("https://static.example.com/a.js").unwrap(),
+            "static.example.com"
+        );
         assert!(url_host("/a.js").unwrap_err().contains("absolute"));
-        assert!(url_host("ftp://static.example.com/a").unwrap_err().contains("http"));
-        assert!(url_host("http://localhost/").unwrap_err().contains("not a domain"));
+        assert!(url_host("ftp://static.example.com/a")
+            .unwrap_err()
+            .contains("http"));
+        assert!(url_host("http://localhost/")
+            .unwrap_err()
+            .contains("not a domain"));
         assert!(regex_entry("https://static.example.com/.*\\.jpg").is_none());
-        assert!(regex_entry("https://static.example.com/(").unwrap().contains("regular"));
+        assert!(regex_entry("https://static.example.com/(")
+            .unwrap()
+            .contains("regular"));
         assert!(regex_entry("static.example.com/x").is_some());
     }
 }

@@ -136,7 +136,10 @@ pub fn order_after_domains(
     desired: &dyn Desired,
 ) -> Vec<Diagnostic> {
     let mut by_name: BTreeMap<String, Address> = BTreeMap::new();
-    for c in changes.iter().filter(|c| c.address.resource_type == "cdn_domain") {
+    for c in changes
+        .iter()
+        .filter(|c| c.address.resource_type == "cdn_domain")
+    {
         let name = c
             .after
             .as_ref()
@@ -156,9 +159,7 @@ pub fn order_after_domains(
         let mut unmanaged = Vec::new();
         for host in hosts(&c.address.resource_type, &after.value) {
             match by_name.get(&host) {
-                Some(domain) if !c.depends_on.contains(domain) => {
-                    c.depends_on.push(domain.clone())
-                }
+                Some(domain) if !c.depends_on.contains(domain) => c.depends_on.push(domain.clone()),
                 Some(_) => {}
                 None => unmanaged.push(host),
             }

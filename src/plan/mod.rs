@@ -141,4 +141,6 @@ impl PlanHook for NoHook {}
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_content;
+#[cfg(test)]
 mod tests_more;

@@ -1,6 +1,7 @@
 //! The planner: refresh, evaluate the configuration in dependency order with
 //! what is known so far, and decide one action per resource.
 
+use crate::model::schema::is_content_type;
 use crate::model::schema::resource_schema;
 use crate::model::value::pointer_segment;
 use crate::model::{Address, Desired, DesiredResource, Diagnostic, Lookup, PlannedValue, Unknown};
@@ -9,7 +10,6 @@ use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
 use crate::plan::secrets::{carry_over, protect, Secrets};
 use crate::plan::validate::vendor_checks;
-use crate::model::schema::is_content_type;
 use crate::plan::{content, imports, lifecycle};
 use crate::plan::{
     Action, ChangeLifecycle, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift,

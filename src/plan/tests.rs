@@ -29,8 +29,12 @@ pub(super) struct FakeDesired {
     decls: Vec<Decl>,
 }
 
+/// `cdn_domain.N`, or the address itself when `n` is `TYPE.NAME`.
 pub(super) fn addr(n: &str) -> Address {
-    Address::new("cdn_domain", n)
+    match n.split_once('.') {
+        Some(_) => n.parse().expect("a resource address"),
+        None => Address::new("cdn_domain", n),
+    }
 }
 
 pub(super) fn domain(name: &str, origin: &str) -> Json {
@@ -70,7 +74,7 @@ impl Desired for FakeDesired {
         a: &Address,
         lookup: &dyn Fn(&Address, &[String]) -> Lookup,
     ) -> Result<PlannedValue, Vec<Diagnostic>> {
-        let d = self.decls.iter().find(|d| d.name == a.name).unwrap();
+        let d = self.decls.iter().find(|d| addr(d.name) == *a).unwrap();
         let mut v = PlannedValue::known(d.value.clone());
         if let Some((other, attr)) = d.origin_from {
             let ptr = "/origins/0/address";

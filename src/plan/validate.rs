@@ -59,7 +59,9 @@ pub fn vendor_checks(
         );
         return out;
     }
-    if let Some(schema) = resource_schema(&address.resource_type).filter(|s| s.type_name == "cdn_domain") {
+    if let Some(schema) =
+        resource_schema(&address.resource_type).filter(|s| s.type_name == "cdn_domain")
+    {
         for (ptr, problem) in capability_problems(schema.block, &value.value, caps) {
             out.push(
                 Diagnostic::error(format!("{vendor} cannot express {problem}"))

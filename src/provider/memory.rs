@@ -2,6 +2,7 @@
 //! planner's and applier's unit tests (no HTTP, no vendor quirks).
 
 use crate::model::Domain;
+use crate::provider::content::{ContentKind, ContentLimits, Submitted, TaskState, TaskStatus};
 use crate::provider::{Capabilities, DomainSummary, ErrorKind, Invalid, Provider, ProviderError};
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet};
@@ -201,5 +202,52 @@ impl Provider for MemoryProvider {
         self.call("delete", name)?;
         self.domains.lock().unwrap().remove(name);
         Ok(())
+    }
+
+    /// Small limits so tests see batching: 3 items per call, 2 hosts per
+    /// call, 10 a day.
+    fn content_limits(&self) -> ContentLimits {
+        let kinds = [
+            ContentKind::Url,
+            ContentKind::Directory,
+            ContentKind::Preload,
+        ];
+        ContentLimits {
+            per_call: kinds.iter().map(|k| (*k, 3)).collect(),
+            hosts_per_call: Some(2),
+            daily: kinds.iter().map(|k| (*k, 10)).collect(),
+            preload_areas: &[],
+            quota_api: false,
+        }
+    }
+
+    async fn submit_content(
+        &self,
+        kind: ContentKind,
+        items: &[String],
+        _area: Option<&str>,
+    ) -> Result<Submitted, ProviderError> {
+        self.call("content", &format!("{kind:?}:{}", items.join(",")))?;
+        let n = self.calls.lock().unwrap().len();
+        Ok(Submitted {
+            task_ids: vec![format!("t{n}")],
+            rejected: Vec::new(),
+        })
+    }
+
+    async fn content_status(
+        &self,
+        _kind: ContentKind,
+        ids: &[String],
+    ) -> Result<Vec<TaskStatus>, ProviderError> {
+        Ok(ids
+            .iter()
+            .map(|id| TaskStatus {
+                id: id.clone(),
+                state: TaskState::Done,
+                failed: Vec::new(),
+                detail: None,
+            })
+            .collect())
     }
 }

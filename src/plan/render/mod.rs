@@ -232,8 +232,19 @@ fn render_content_change(c: &ResourceChange, opts: RenderOptions) -> String {
         } else {
             c.action
         };
-        let before = if c.action == Action::Replace { None } else { c.before.as_ref() };
-        r.resource(action, &c.address, resource_schema(c.resource_type()).map(|s| s.block), before, c.after.as_ref(), &[]);
+        let before = if c.action == Action::Replace {
+            None
+        } else {
+            c.before.as_ref()
+        };
+        r.resource(
+            action,
+            &c.address,
+            resource_schema(c.resource_type()).map(|s| s.block),
+            before,
+            c.after.as_ref(),
+            &[],
+        );
         out.push_str(&r.out);
     }
     out
