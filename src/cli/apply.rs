@@ -106,7 +106,16 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     session.state = state;
 
     let mut done = Summary::default();
-    for (_, action) in &report.applied {
+    for (address, action) in &report.applied {
+        if crate::model::schema::is_content_type(&address.resource_type)
+            && matches!(
+                action,
+                crate::plan::Action::Create | crate::plan::Action::Replace
+            )
+        {
+            done.run += 1;
+            continue;
+        }
         match action {
             crate::plan::Action::Create => done.add += 1,
             crate::plan::Action::Update => done.change += 1,
@@ -123,17 +132,20 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     if report.is_success() && out.json {
         json_view::emit(
             "change_summary",
-            serde_json::json!({"operation": operation, "import": done.import, "add": done.add, "change": done.change, "destroy": done.destroy, "applied": true}),
+            serde_json::json!({"operation": operation, "import": done.import, "run": done.run, "add": done.add, "change": done.change, "destroy": done.destroy, "applied": true}),
         );
         return Ok(0);
     }
     if report.is_success() {
         let verb = if destroy { "Destroy" } else { "Apply" };
-        let imported = if done.import > 0 {
+        let mut imported = if done.import > 0 {
             format!("{} imported, ", done.import)
         } else {
             String::new()
         };
+        if done.run > 0 {
+            imported.push_str(&format!("{} run, ", done.run));
+        }
         out.line(&format!(
             "\n{verb} complete! Resources: {imported}{} added, {} changed, {} destroyed.",
             done.add, done.change, done.destroy

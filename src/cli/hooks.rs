@@ -24,7 +24,15 @@ fn say(s: String) {
     let _ = o.flush();
 }
 
-fn verbs(action: Action) -> (&'static str, &'static str) {
+fn verbs(address: &Address, action: Action) -> (&'static str, &'static str) {
+    if crate::model::schema::is_content_type(&address.resource_type) {
+        return match action {
+            Action::Create | Action::Replace => ("Running...", "Run complete"),
+            Action::Update => ("Recording...", "Recorded"),
+            Action::Delete => ("Forgetting...", "Forgotten"),
+            Action::NoOp => ("", ""),
+        };
+    }
     match action {
         Action::Create => ("Creating...", "Creation complete"),
         Action::Update => ("Modifying...", "Modifications complete"),
@@ -36,7 +44,7 @@ fn verbs(action: Action) -> (&'static str, &'static str) {
 
 impl ApplyHook for HumanApplyHook {
     fn start(&self, address: &Address, action: Action) {
-        say(format!("{address}: {}", verbs(action).0));
+        say(format!("{address}: {}", verbs(address, action).0));
     }
     fn progress(&self, address: &Address, message: &str) {
         say(format!("{address}: {message}"));
@@ -51,7 +59,7 @@ impl ApplyHook for HumanApplyHook {
         match result {
             Ok(()) => say(format!(
                 "{address}: {} after {}s",
-                verbs(action).1,
+                verbs(address, action).1,
                 elapsed.as_secs()
             )),
             Err(_) => say(format!("{address}: failed after {}s", elapsed.as_secs())),

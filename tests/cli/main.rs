@@ -14,4 +14,5 @@ mod json_schema;
 mod language;
 mod lifecycle;
 mod pg;
+mod purge;
 mod quickstart;
