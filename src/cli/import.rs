@@ -25,6 +25,12 @@ pub async fn run(args: ImportArgs, out: &Output) -> Result<i32, CliError> {
         .parse()
         .map_err(|e| CliError::user(format!("{e}")))?;
     let id = id.clone();
+    if address.resource_type != "cdn_domain" {
+        return Err(CliError::user(format!(
+            "only cdn_domain resources can be imported; {address} is a {} (a task, not an object on the account)",
+            address.resource_type
+        )));
+    }
     let session = Session::open(&args.run, "import", out).await?;
     let decl = session
         .config

@@ -171,6 +171,11 @@ fn target(
     if resource_schema(&ty).is_none() {
         return Err(format!("\"{ty}\" is not a resource type."));
     }
+    if ty != "cdn_domain" {
+        return Err(format!(
+            "only cdn_domain resources can be imported; {ty} is a task, not an object on the account."
+        ));
+    }
     let resource = Address::new(ty, name);
     let Some(expansion) = expansions.get(&resource) else {
         return Err(format!(

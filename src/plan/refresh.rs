@@ -19,7 +19,8 @@ pub async fn read_resource(
 ) -> Result<Option<Json>, ProviderError> {
     match resource_type {
         "cdn_domain" => Ok(provider.read_domain(vendor_id).await?.map(|d| d.to_json())),
-        other => unreachable!("resource type {other} has no reader"),
+        // Purges and preloads are tasks: nothing on the account to read.
+        _ => Ok(None),
     }
 }
 
