@@ -172,7 +172,13 @@ fn quota_refusal(mut e: ProviderError) -> ProviderError {
     let m = e.message.to_ascii_lowercase();
     let daily = ["day", "daily", "today"].iter().any(|d| m.contains(d));
     let named = m.contains("quota") || (daily && (m.contains("limit") || m.contains("exceed")));
-    if matches!(e.kind, ErrorKind::Invalid | ErrorKind::Other) && named {
+    let refusal = match e.kind {
+        ErrorKind::Invalid | ErrorKind::Other => true,
+        // A 403 naming the quota is not a bad token (a 401 would be).
+        ErrorKind::Auth => e.http_status == Some(403) || e.code.as_deref() == Some("403"),
+        _ => false,
+    };
+    if refusal && named {
         e.kind = ErrorKind::Quota;
     }
     e

@@ -176,9 +176,10 @@ async fn unsupported_or_oversized_calls_are_refused_before_sending() {
 #[tokio::test]
 async fn errors_keep_code_and_message_and_name_the_quota() {
     let c = canned(|s, _| match s.path.as_str() {
+        // A 403 that names the quota: not a bad token.
         "/cache/prefetch" => json_reply(
-            400,
-            json!({"code": 400, "message": "prefetch quota exceeded for today", "data": null}),
+            403,
+            json!({"code": 403, "message": "prefetch quota exceeded for today", "data": null}),
         ),
         _ => json_reply(
             400,
@@ -193,10 +194,10 @@ async fn errors_keep_code_and_message_and_name_the_quota() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Quota);
-    assert_eq!(e.code.as_deref(), Some("400"));
+    assert_eq!(e.code.as_deref(), Some("403"));
     assert_eq!(
         e.to_string(),
-        "baishan POST /cache/prefetch failed: 400: prefetch quota exceeded for today (HTTP 400)"
+        "baishan POST /cache/prefetch failed: 403: prefetch quota exceeded for today (HTTP 403)"
     );
     let e = p
         .submit_content(ContentKind::Url, &urls, None)
