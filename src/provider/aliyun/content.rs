@@ -10,7 +10,7 @@ use super::{body, AliyunProvider};
 use crate::provider::content::{
     self as neutral, ContentKind, ContentLimits, ItemStatus, Submitted, TaskState, TaskStatus,
 };
-use crate::provider::ProviderError;
+use crate::provider::{ErrorKind, ProviderError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -160,6 +160,21 @@ pub fn quota_from(answer: &Value) -> Result<BTreeMap<ContentKind, u64>, String> 
     Ok(out)
 }
 
+/// `InvalidDomain.Configuring` (documented for both submitting actions):
+/// the domain is still being set up, typically a purge right after the
+/// domain was created or changed. It is refused before any work, so it is
+/// waited out like a busy server rather than failing the purge.
+fn still_configuring(e: &ProviderError) -> bool {
+    e.code.as_deref() == Some("InvalidDomain.Configuring")
+}
+
+fn busy_if_configuring(mut e: ProviderError) -> ProviderError {
+    if still_configuring(&e) {
+        e.kind = ErrorKind::Busy;
+    }
+    e
+}
+
 pub async fn submit(
     p: &AliyunProvider,
     kind: ContentKind,
@@ -170,9 +185,11 @@ pub async fn submit(
     neutral::check_call(VENDOR, action, &limits(), kind, items, area)?;
     let answer = p
         .client
-        .call_if(action, &params, Effect::Write, neutral::retry_submit)
+        .call_if(action, &params, Effect::Write, |e| {
+            neutral::retry_submit(e) || still_configuring(e)
+        })
         .await
-        .map_err(neutral::settle_submit_error)?;
+        .map_err(|e| neutral::settle_submit_error(busy_if_configuring(e)))?;
     let task_ids =
         task_ids(&answer, kind).map_err(|why| error::malformed(action, 200, why, Effect::Write))?;
     Ok(Submitted {

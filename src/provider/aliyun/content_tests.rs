@@ -458,3 +458,36 @@ async fn quota_reads_what_remains() {
         .iter()
         .all(|s| s.action() == "DescribeCdnUserQuota"));
 }
+
+#[tokio::test]
+async fn a_domain_still_configuring_is_waited_out() {
+    let configuring = || {
+        Reply::Json(
+            400,
+            json!({"Code": "InvalidDomain.Configuring", "Message": "Specified domain is configuring."})
+                .to_string(),
+        )
+    };
+    let c = canned(move |_, n| match n {
+        0 | 1 => configuring(),
+        2 => json_reply(json!({"RefreshTaskId": "8"})),
+        _ => configuring(),
+    })
+    .await;
+    let p = provider(&c);
+    let urls = strings(&["a.example.com/1"]);
+    let s = p
+        .submit_content(ContentKind::Url, &urls, None)
+        .await
+        .unwrap();
+    assert_eq!(s.task_ids, ["8"]);
+    assert_eq!(c.seen().len(), 3);
+    // Still configuring after every attempt: a busy error, retryable later.
+    let e = p
+        .submit_content(ContentKind::Url, &urls, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Busy);
+    assert_eq!(e.code.as_deref(), Some("InvalidDomain.Configuring"));
+    assert_eq!(c.seen().len(), 3 + 4);
+}
