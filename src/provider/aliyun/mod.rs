@@ -9,6 +9,7 @@ mod client;
 mod config_client;
 mod config_map;
 mod config_read;
+mod content;
 mod create;
 pub mod error;
 mod mapping;
@@ -24,11 +25,14 @@ mod config_http_tests;
 #[cfg(test)]
 mod config_tests;
 #[cfg(test)]
+mod content_tests;
+#[cfg(test)]
 mod http_tests;
 
 pub use client::{API_VERSION, DEFAULT_ENDPOINT};
 
 use crate::model::{Domain, Secret};
+use crate::provider::content::{ContentKind, ContentLimits, Submitted, TaskStatus};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::window::Limit;
 use crate::provider::{
@@ -296,5 +300,30 @@ impl Provider for AliyunProvider {
             Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
             other => other,
         }
+    }
+
+    fn content_limits(&self) -> ContentLimits {
+        content::limits()
+    }
+
+    async fn submit_content(
+        &self,
+        kind: ContentKind,
+        items: &[String],
+        area: Option<&str>,
+    ) -> Result<Submitted, ProviderError> {
+        content::submit(self, kind, items, area).await
+    }
+
+    async fn content_status(
+        &self,
+        _kind: ContentKind,
+        task_ids: &[String],
+    ) -> Result<Vec<TaskStatus>, ProviderError> {
+        content::status(self, task_ids).await
+    }
+
+    async fn content_quota(&self) -> Result<Option<BTreeMap<ContentKind, u64>>, ProviderError> {
+        content::quota(self).await.map(Some)
     }
 }

@@ -155,11 +155,24 @@ impl Client {
     /// The call with retries of retryable errors; writes also retry a lost
     /// answer when `idempotent`. Returns the envelope's `data`.
     pub async fn call(&self, call: &Call, idempotent: bool) -> Result<Value, ProviderError> {
+        self.call_if(call, |e| {
+            e.kind.is_retryable() || (idempotent && e.kind == ErrorKind::OutcomeUnknown)
+        })
+        .await
+    }
+
+    /// The call with retries of the errors `should_retry` accepts (429
+    /// answers are waited out within each attempt all the same).
+    pub async fn call_if(
+        &self,
+        call: &Call,
+        should_retry: impl Fn(&ProviderError) -> bool,
+    ) -> Result<Value, ProviderError> {
         let sleep = self.sleep.clone();
         retry::retry_with(
             &self.retry,
             self.observer(),
-            |e| e.kind.is_retryable() || (idempotent && e.kind == ErrorKind::OutcomeUnknown),
+            should_retry,
             move |d| sleep(d),
             rand::random::<f64>,
             || self.attempt(call),

@@ -11,6 +11,7 @@ pub mod capabilities;
 mod client;
 mod config;
 mod config_read;
+mod content;
 pub mod error;
 mod mapping;
 pub mod rate_limit;
@@ -21,12 +22,15 @@ mod canned;
 #[cfg(test)]
 mod config_tests;
 #[cfg(test)]
+mod content_tests;
+#[cfg(test)]
 mod http_tests;
 
 pub use client::DEFAULT_ENDPOINT;
 pub use rate_limit::{Limit, RateLimits};
 
 use crate::model::{Domain, Secret};
+use crate::provider::content::{ContentKind, ContentLimits, Submitted, TaskStatus};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::{
     CallObserver, Capabilities, DomainSummary, ErrorKind, Invalid, Provider, ProviderError,
@@ -286,5 +290,33 @@ impl Provider for BaishanProvider {
             Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    fn content_limits(&self) -> ContentLimits {
+        content::limits()
+    }
+
+    async fn submit_content(
+        &self,
+        kind: ContentKind,
+        items: &[String],
+        area: Option<&str>,
+    ) -> Result<Submitted, ProviderError> {
+        content::submit(self, kind, items, area).await
+    }
+
+    async fn content_status(
+        &self,
+        kind: ContentKind,
+        task_ids: &[String],
+    ) -> Result<Vec<TaskStatus>, ProviderError> {
+        content::status(self, kind, task_ids).await
+    }
+
+    /// `GET /cache/prefetchQuota`: preloads only.
+    async fn content_quota(
+        &self,
+    ) -> Result<Option<std::collections::BTreeMap<ContentKind, u64>>, ProviderError> {
+        content::quota(self).await.map(Some)
     }
 }

@@ -134,12 +134,21 @@ impl Client {
     /// The call with retries of retryable errors; writes also retry a lost
     /// answer when `idempotent`. Returns the envelope's `data`.
     pub async fn call(&self, call: &Call, idempotent: bool) -> Result<Value, ProviderError> {
-        retry::retry_if(
-            &self.retry,
-            self.observer.as_deref(),
-            |e| e.kind.is_retryable() || (idempotent && e.kind == ErrorKind::OutcomeUnknown),
-            || self.attempt(call),
-        )
+        self.call_if(call, |e| {
+            e.kind.is_retryable() || (idempotent && e.kind == ErrorKind::OutcomeUnknown)
+        })
+        .await
+    }
+
+    /// The call with retries of the errors `should_retry` accepts.
+    pub async fn call_if(
+        &self,
+        call: &Call,
+        should_retry: impl Fn(&ProviderError) -> bool,
+    ) -> Result<Value, ProviderError> {
+        retry::retry_if(&self.retry, self.observer.as_deref(), should_retry, || {
+            self.attempt(call)
+        })
         .await
     }
 

@@ -11,6 +11,7 @@
 
 pub mod capabilities;
 mod client;
+mod content;
 mod entry;
 pub mod error;
 mod mapping;
@@ -20,6 +21,8 @@ pub mod validate;
 #[cfg(test)]
 mod canned;
 #[cfg(test)]
+mod content_tests;
+#[cfg(test)]
 mod http_tests;
 #[cfg(test)]
 mod mapping_tests;
@@ -27,6 +30,7 @@ mod mapping_tests;
 pub use client::DEFAULT_ENDPOINT;
 
 use crate::model::{Domain, Secret};
+use crate::provider::content::{ContentKind, ContentLimits, Submitted, TaskStatus};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::{
     CallObserver, Capabilities, DomainSummary, ErrorKind, Invalid, Provider, ProviderError,
@@ -298,5 +302,33 @@ impl Provider for CtgProvider {
             Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    fn content_limits(&self) -> ContentLimits {
+        content::limits()
+    }
+
+    async fn submit_content(
+        &self,
+        kind: ContentKind,
+        items: &[String],
+        area: Option<&str>,
+    ) -> Result<Submitted, ProviderError> {
+        content::submit(self, kind, items, area).await
+    }
+
+    async fn content_status(
+        &self,
+        kind: ContentKind,
+        task_ids: &[String],
+    ) -> Result<Vec<TaskStatus>, ProviderError> {
+        content::status(self, kind, task_ids).await
+    }
+
+    /// CTG has no quota API: the caller counts against `daily`.
+    async fn content_quota(
+        &self,
+    ) -> Result<Option<std::collections::BTreeMap<ContentKind, u64>>, ProviderError> {
+        Ok(None)
     }
 }
