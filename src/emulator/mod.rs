@@ -69,6 +69,9 @@ pub struct EmulatorConfig {
     /// CTG's daily quotas (default `DailyQuotas::ctg()`, all MODELLED: 10,000 purged URLs,
     /// 100 purged directories, 10,000 prefetched URLs).
     pub ctg_quotas: DailyQuotas,
+    /// Added to every request before it is handled, as a network round trip would (default
+    /// zero; the benchmark sets it).
+    pub latency: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -90,6 +93,7 @@ impl Default for EmulatorConfig {
             aliyun_limits: AliyunLimits::default(),
             baishan_quotas: DailyQuotas::baishan(),
             ctg_quotas: DailyQuotas::ctg(),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -254,6 +258,17 @@ impl EmulatorHandle {
     /// outcome, other requests once their bearer token was accepted (whatever the outcome).
     pub fn ctg_calls(&self, method_and_path: &str) -> usize {
         self.shared.ctg_calls(method_and_path)
+    }
+
+    /// Every call count of `vendor` (`"aliyun"`: by `Action`; `"baishan"`, `"ctg"`: by
+    /// `METHOD /path`), counted as `aliyun_calls`, `baishan_calls` and `ctg_calls` describe.
+    pub fn call_counts(&self, vendor: &str) -> std::collections::BTreeMap<String, usize> {
+        self.shared.call_counts(vendor)
+    }
+
+    /// The most requests (any vendor) served at once since the start or the previous call.
+    pub fn take_peak_in_flight(&self) -> usize {
+        self.shared.take_peak_in_flight()
     }
 
     /// Sets every call count (Alibaba, Baishan and CTG) back to zero.

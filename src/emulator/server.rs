@@ -2,8 +2,12 @@
 //! hooks) and the router that serves every vendor on its own paths.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
 
@@ -40,6 +44,9 @@ pub(crate) struct Shared {
     ctg_calls: Mutex<BTreeMap<String, usize>>,
     /// The CTG tokens issued by this process (not persisted).
     ctg_tokens: Mutex<Tokens>,
+    /// Requests being served now, and the most at once since the last `take_peak_in_flight`.
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -62,6 +69,8 @@ impl Shared {
             baishan_throttle: Mutex::new(Throttle::default()),
             ctg_calls: Mutex::new(BTreeMap::new()),
             ctg_tokens: Mutex::new(Tokens::default()),
+            in_flight: AtomicUsize::new(0),
+            peak_in_flight: AtomicUsize::new(0),
         }
     }
 
@@ -135,11 +144,25 @@ impl Shared {
         lock(&self.baishan_throttle).admit(&self.config.baishan_limits, token, is_config_write, now)
     }
 
+    pub fn call_counts(&self, vendor: &str) -> BTreeMap<String, usize> {
+        match vendor {
+            "aliyun" => lock(&self.aliyun_calls).clone(),
+            "baishan" => lock(&self.baishan_calls).clone(),
+            "ctg" => lock(&self.ctg_calls).clone(),
+            _ => BTreeMap::new(),
+        }
+    }
+
     /// Sets the call counts of every vendor back to zero (rate-limit windows are kept).
     pub fn reset_calls(&self) {
         lock(&self.aliyun_calls).clear();
         lock(&self.baishan_calls).clear();
         lock(&self.ctg_calls).clear();
+    }
+
+    pub fn take_peak_in_flight(&self) -> usize {
+        let now = self.in_flight.load(Ordering::SeqCst);
+        self.peak_in_flight.swap(now, Ordering::SeqCst)
     }
 
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
@@ -164,5 +187,35 @@ pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
         .route("/v2", any(baishan::entry))
         .route("/v2/{*path}", any(baishan::entry))
         .route("/API/{*path}", any(ctg::entry))
+        .layer(middleware::from_fn_with_state(shared.clone(), latency))
         .with_state(shared)
+}
+
+/// `EmulatorConfig::latency`: every request waits that long before it is handled (and
+/// before it meets a rate limit, as a request crossing a network would). Also counts the
+/// requests in flight.
+async fn latency(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let _counted = InFlight::enter(&shared);
+    let delay = shared.config.latency;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    next.run(request).await
+}
+
+/// One request in flight, until dropped (also when the client goes away mid-request).
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }

@@ -2,6 +2,7 @@
 //! loopback port.
 
 mod baishan;
+mod bench;
 mod ci_pipeline;
 mod commands;
 mod common;
