@@ -31,7 +31,8 @@ pub const VENDORS: &[&str] = &["aliyun", "baishan", "ctg"];
 
 #[derive(Clone, Debug)]
 pub struct BenchOptions {
-    /// Domain counts to run, each for every vendor (N domains per vendor).
+    /// Domain counts to run, each for every vendor (N domains per vendor;
+    /// 0 runs none).
     pub domains: Vec<usize>,
     pub vendors: Vec<String>,
     /// Added by the emulator to every call.
@@ -181,7 +182,7 @@ pub async fn run(
         return Err(BenchError::UnknownVendor(v.clone()));
     }
     let mut phases = Vec::new();
-    for &domains in &options.domains {
+    for &domains in options.domains.iter().filter(|n| **n > 0) {
         for vendor in &options.vendors {
             phases.extend(run_vendor(options, vendor, domains, progress).await?);
         }

@@ -393,7 +393,8 @@ pub struct EmulatorArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Domain counts, comma-separated; every vendor gets each count.
+    /// Domain counts, comma-separated; every vendor gets each count (0: only
+    /// the engine measurement).
     #[arg(
         long,
         value_delimiter = ',',

@@ -73,33 +73,35 @@ pub fn render(report: &BenchReport) -> String {
         humantime::format_duration(o.configuring_delay),
         o.purge_urls
     );
-    s.push_str(
-        "| vendor | N | phase | wall s | API calls | throttled | peak in flight | bound s | bound by | wall/bound | CPU s | peak MiB | state KiB | journal KiB | emulator CPU s |\n\
-         |---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
-    );
-    for p in &report.phases {
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.3} | {} | {:.2} | {} | {:.1} | {} | {} | {} |\n",
-            p.vendor,
-            p.domains,
-            p.phase.name(),
-            secs(p.wall),
-            p.total_calls(),
-            p.throttled,
-            p.peak_in_flight,
-            p.bound.seconds,
-            p.bound.by,
-            p.ratio(),
-            secs(p.cpu),
-            p.max_rss_kib as f64 / 1024.0,
-            kib(p.state_bytes),
-            kib(p.journal_bytes),
-            secs(p.emulator_cpu),
-        ));
-    }
-    s.push_str("\nCalls per phase:\n\n");
-    for p in &report.phases {
-        s.push_str(&format!("- {}\n", calls_line(p)));
+    if !report.phases.is_empty() {
+        s.push_str(
+            "| vendor | N | phase | wall s | API calls | throttled | peak in flight | bound s | bound by | wall/bound | CPU s | peak MiB | state KiB | journal KiB | emulator CPU s |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for p in &report.phases {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {:.3} | {} | {:.2} | {} | {:.1} | {} | {} | {} |\n",
+                p.vendor,
+                p.domains,
+                p.phase.name(),
+                secs(p.wall),
+                p.total_calls(),
+                p.throttled,
+                p.peak_in_flight,
+                p.bound.seconds,
+                p.bound.by,
+                p.ratio(),
+                secs(p.cpu),
+                p.max_rss_kib as f64 / 1024.0,
+                kib(p.state_bytes),
+                kib(p.journal_bytes),
+                secs(p.emulator_cpu),
+            ));
+        }
+        s.push_str("\nCalls per phase:\n\n");
+        for p in &report.phases {
+            s.push_str(&format!("- {}\n", calls_line(p)));
+        }
     }
     if let Some(e) = &report.engine {
         s.push('\n');
