@@ -93,6 +93,13 @@ impl Shared {
         Ok(out)
     }
 
+    /// Runs `f` on the world as it is, for a request that only reads it: no draft is made
+    /// (a copy of the whole world per read made every call cost in proportion to the
+    /// account, and the emulator, not the client, bounded a large plan).
+    pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        f(&lock(&self.world))
+    }
+
     pub fn snapshot(&self) -> World {
         lock(&self.world).clone()
     }
