@@ -30,6 +30,21 @@ pub fn render_plan(plan: &Plan, opts: RenderOptions) -> String {
     if !plan.drift.is_empty() {
         out.push_str(&render_drift(&plan.drift, opts));
     }
+    let idle: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.action == Action::NoOp && crate::model::schema::is_content_type(c.resource_type())
+        })
+        .map(|c| c.address.to_string())
+        .collect();
+    if !idle.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot running (triggers unchanged since the last run): {}",
+            idle.join(", ")
+        );
+    }
     if !plan.has_changes() {
         if plan.drift.is_empty() {
             out.push_str("\nNo changes. Your infrastructure matches the configuration.\n");
