@@ -9,7 +9,7 @@ use crate::model::{Address, Domain, PlannedValue, Unknown};
 use crate::plan::secrets::{carry_over, reveal, Secrets};
 use crate::plan::{Action, ResourceChange};
 use crate::provider::Provider;
-use crate::state::{Journal, JournalOp, ResourceState, State};
+use crate::state::{Journal, JournalOp, PendingCreate, ResourceState, State};
 use serde_json::Value as Json;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -67,6 +67,7 @@ pub(super) async fn run_change(
         Action::NoOp => Ok(()),
         Action::Create => {
             let desired = desired_domain(change, shared)?;
+            intent(change, &desired, shared)?;
             let live = steps.create(&desired).await?;
             shared.record(address, upsert(change, &live))
         }
@@ -92,6 +93,7 @@ pub(super) async fn run_change(
             // old one then fail to delete, the error names it.
             let desired = desired_domain(change, shared)?;
             hook.progress(address, "creating the replacement first");
+            intent(change, &desired, shared)?;
             let live = steps.create(&desired).await?;
             shared.record(address, upsert(change, &live))?;
             hook.progress(address, "replacement created; deleting the old domain");
@@ -110,10 +112,26 @@ pub(super) async fn run_change(
                     address: address.clone(),
                 },
             )?;
+            intent(change, &desired, shared)?;
             let live = steps.create(&desired).await?;
             shared.record(address, upsert(change, &live))
         }
     }
+}
+
+/// Journal that a create is about to be sent, so an interrupted run leaves
+/// a trace the next plan follows (see `PendingCreate`).
+fn intent(change: &ResourceChange, desired: &Domain, shared: &Shared) -> Result<(), ApplyError> {
+    shared.record(
+        &change.address,
+        JournalOp::Intent {
+            pending: PendingCreate {
+                address: change.address.clone(),
+                provider: change.provider.clone(),
+                vendor_id: desired.name.clone(),
+            },
+        },
+    )
 }
 
 pub(super) fn decode(address: &Address, v: &Json) -> Result<Domain, ApplyError> {

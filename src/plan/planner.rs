@@ -91,6 +91,12 @@ pub async fn make_plan(
     let (mut refreshed, drift) = apply_refresh(prior, &live);
     let mut changes = Vec::new();
     let mut warnings = Vec::new();
+    let mut recovered = BTreeMap::new();
+    if options.refresh {
+        let (adopted, notes) = imports::recover_pending(&mut refreshed, providers, &hook).await?;
+        recovered = adopted;
+        warnings.extend(notes);
+    }
     let mut secrets = Secrets::default();
     match options.mode {
         PlanMode::RefreshOnly => {}
@@ -98,8 +104,9 @@ pub async fn make_plan(
             changes = plan_deletes(&refreshed, |_| true);
         }
         PlanMode::Normal => {
-            let (imported, import_errors) =
+            let (mut imported, import_errors) =
                 imports::read_imports(desired, &mut refreshed, providers, &hook).await?;
+            imported.extend(recovered.clone());
             if !import_errors.is_empty() {
                 return Err(PlanError::Diagnostics(import_errors));
             }
@@ -124,7 +131,7 @@ pub async fn make_plan(
                 c.importing = imported.get(&c.address).cloned();
             }
             planned.extend(plan_deletes(&refreshed, |a| !declared.contains(&a)));
-            warnings = content::order_after_domains(&mut planned, desired);
+            warnings.extend(content::order_after_domains(&mut planned, desired));
             changes = planned;
         }
     }

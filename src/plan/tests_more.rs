@@ -91,7 +91,13 @@ async fn failure_skips_dependants_not_unrelated_work() {
         report.failed[0].2
     );
     assert_eq!(report.skipped, vec![(addr("b"), addr("a"))]);
-    assert_eq!(ops.len(), 1);
+    let upserts = ops
+        .iter()
+        .filter(|o| matches!(o, crate::state::JournalOp::Upsert { .. }))
+        .count();
+    assert_eq!(upserts, 1, "{ops:?}");
+    // The failed create's intent stays pending until a plan reads it.
+    assert_eq!(state.pending.len(), 1);
     assert!(state.get(&addr("c")).is_some());
     assert!(!p.calls().contains(&"create:b.example.com".to_string()));
     let resumed = plan(&desired, &state, &p, PlanMode::Normal).await;
@@ -167,7 +173,11 @@ async fn identical_updates_are_batched() {
     assert_eq!(next.summary().change, 3);
     let (_, report, ops) = apply(&next, &p).await;
     assert!(report.is_success(), "{report:?}");
-    assert_eq!(ops.len(), 3, "each domain journaled");
+    let finished = ops
+        .iter()
+        .filter(|o| !matches!(o, crate::state::JournalOp::Intent { .. }))
+        .count();
+    assert_eq!(finished, 3, "each domain journaled");
     assert!(
         p.calls().contains(&"batch:3".to_string()),
         "{:?}",
@@ -247,4 +257,46 @@ async fn target_exclude_and_replace() {
     let c = plan.change(&addr("c")).unwrap();
     assert_eq!(c.action, Action::Replace);
     assert_eq!(c.replace_because, vec!["-replace"]);
+}
+
+#[tokio::test]
+async fn a_pending_create_is_adopted_when_it_exists_and_retried_when_not() {
+    use crate::state::{JournalOp, PendingCreate};
+    let p = Arc::new(MemoryProvider::new());
+    let decl = |name: &'static str, host: &str| Decl {
+        name,
+        value: domain(host, "192.0.2.1"),
+        origin_from: None,
+        depends_on: vec![],
+        lifecycle: Default::default(),
+    };
+    let desired = FakeDesired::new(vec![decl("a", "a.example.com"), decl("b", "b.example.com")]);
+    // A run created a.example.com and died before recording it; it had
+    // also announced b.example.com, whose create never arrived.
+    let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
+    let (_, _, _) = apply(&first, &p).await;
+    p.delete_domain_for_test("b.example.com");
+    let mut state = empty_state();
+    for (n, host) in [("a", "a.example.com"), ("b", "b.example.com")] {
+        state.apply(&JournalOp::Intent {
+            pending: PendingCreate {
+                address: addr(n),
+                provider: crate::model::ProviderAddr::new("memory", None),
+                vendor_id: host.into(),
+            },
+        });
+    }
+    let creates_before = p.calls().iter().filter(|c| c.starts_with("create:")).count();
+    let recovery = plan(&desired, &state, &p, PlanMode::Normal).await;
+    let a = recovery.change(&addr("a")).unwrap();
+    assert_eq!(a.action, Action::NoOp);
+    assert_eq!(a.importing.as_deref(), Some("a.example.com"));
+    assert_eq!(recovery.change(&addr("b")).unwrap().action, Action::Create);
+    assert_eq!(recovery.warnings.len(), 1, "{:?}", recovery.warnings);
+    let (after, report, _) = apply(&recovery, &p).await;
+    assert!(report.is_success(), "{report:?}");
+    assert!(after.pending.is_empty());
+    assert_eq!(after.resources.len(), 2);
+    let creates = p.calls().iter().filter(|c| c.starts_with("create:")).count();
+    assert_eq!(creates - creates_before, 1, "only b is created again");
 }

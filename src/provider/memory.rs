@@ -54,6 +54,10 @@ impl MemoryProvider {
     pub fn domains(&self) -> BTreeMap<String, Domain> {
         self.domains.lock().unwrap().clone()
     }
+    /// Remove a domain behind the engine's back (tests).
+    pub fn delete_domain_for_test(&self, name: &str) {
+        self.domains.lock().unwrap().remove(name);
+    }
     pub fn put(&self, d: Domain) {
         self.domains.lock().unwrap().insert(d.name.clone(), d);
     }

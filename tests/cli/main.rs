@@ -6,6 +6,7 @@ mod ci_pipeline;
 mod commands;
 mod common;
 mod conformance;
+mod crash;
 mod content_clients;
 mod ctg;
 mod drift;
