@@ -11,6 +11,7 @@ use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderSet};
 use crate::state::{Journal, JournalOp, State};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -20,6 +21,8 @@ pub struct ApplyOptions {
     pub parallelism: usize,
     /// How long to wait for a domain to leave `configuring`.
     pub ready_timeout: Duration,
+    /// Set (by Ctrl-C) to start no new change; those in flight finish.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for ApplyOptions {
@@ -27,6 +30,7 @@ impl Default for ApplyOptions {
         ApplyOptions {
             parallelism: 10,
             ready_timeout: Duration::from_secs(600),
+            interrupt: None,
         }
     }
 }
@@ -37,11 +41,13 @@ pub struct ApplyReport {
     pub failed: Vec<(Address, Action, ApplyError)>,
     /// (skipped, because this one failed or was skipped)
     pub skipped: Vec<(Address, Address)>,
+    /// Changes never started because the run was interrupted.
+    pub not_started: Vec<Address>,
 }
 
 impl ApplyReport {
     pub fn is_success(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty()
+        self.failed.is_empty() && self.skipped.is_empty() && self.not_started.is_empty()
     }
 }
 
@@ -120,8 +126,14 @@ pub async fn apply_plan(
     let mut running = JoinSet::new();
     let parallelism = options.parallelism.max(1);
 
+    let stopped = || {
+        options
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+    };
     loop {
-        while running.len() < parallelism {
+        while running.len() < parallelism && !stopped() {
             let Some(address) = ready.pop() else { break };
             waiting.remove(&address);
             let change = changes[&address].clone();
@@ -167,6 +179,11 @@ pub async fn apply_plan(
             });
         }
         let Some(joined) = running.join_next().await else {
+            if stopped() {
+                report.not_started = waiting.keys().chain(ready.iter()).cloned().collect();
+                report.not_started.sort();
+                report.not_started.dedup();
+            }
             break;
         };
         for (address, action, result) in joined.expect("apply task panicked") {

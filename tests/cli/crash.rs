@@ -150,3 +150,40 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
     assert_eq!(loaded(&p), (all, BTreeSet::new()));
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 }
+
+#[test]
+fn ctrl_c_finishes_what_is_in_flight_records_it_and_exits_non_zero() {
+    let emu = Emu::start_with(|c| c.configuring_delay = Duration::from_millis(250));
+    let p = Project::new();
+    fifty(&p, &emu);
+    let child = spawn_apply(&p);
+    // Wait until creates are under way (reads of the 50 names come first).
+    let started = std::time::Instant::now();
+    while on_account(&emu).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no create started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("Interrupt received"), "{stderr}");
+    assert!(stderr.contains("interrupted:"), "{stderr}");
+    assert!(stderr.contains("not started"), "{stderr}");
+    // Calls in flight finished and were recorded; the lock was released.
+    let account = on_account(&emu);
+    let (recorded, pending) = loaded(&p);
+    assert_eq!(recorded, account, "everything created is recorded");
+    assert!(pending.is_empty(), "{pending:?}");
+    assert!(account.len() < 50, "it stopped early");
+    assert!(!p.path().join("state/cdnform.state.json.lock").exists());
+    let (creates, adopts) = remaining(&p);
+    assert_eq!(creates.len(), 50 - account.len());
+    assert!(adopts.is_empty());
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+    assert_eq!(on_account(&emu).len(), 50);
+}
