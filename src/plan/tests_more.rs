@@ -286,7 +286,11 @@ async fn a_pending_create_is_adopted_when_it_exists_and_retried_when_not() {
             },
         });
     }
-    let creates_before = p.calls().iter().filter(|c| c.starts_with("create:")).count();
+    let creates_before = p
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("create:"))
+        .count();
     let recovery = plan(&desired, &state, &p, PlanMode::Normal).await;
     let a = recovery.change(&addr("a")).unwrap();
     assert_eq!(a.action, Action::NoOp);
@@ -297,6 +301,10 @@ async fn a_pending_create_is_adopted_when_it_exists_and_retried_when_not() {
     assert!(report.is_success(), "{report:?}");
     assert!(after.pending.is_empty());
     assert_eq!(after.resources.len(), 2);
-    let creates = p.calls().iter().filter(|c| c.starts_with("create:")).count();
+    let creates = p
+        .calls()
+        .iter()
+        .filter(|c| c.starts_with("create:"))
+        .count();
     assert_eq!(creates - creates_before, 1, "only b is created again");
 }

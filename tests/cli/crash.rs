@@ -108,7 +108,10 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
     let p = Project::new();
     fifty(&p, &emu);
     let all: BTreeSet<String> = (0..50).map(|i| format!("d{i}.example.com")).collect();
-    for (round, after_ms) in [2200u64, 2600, 3000, 2400, 3400, 4000].into_iter().enumerate() {
+    for (round, after_ms) in [2200u64, 2600, 3000, 2400, 3400, 4000]
+        .into_iter()
+        .enumerate()
+    {
         let mut child = spawn_apply(&p);
         std::thread::sleep(Duration::from_millis(after_ms));
         let finished = child.try_wait().unwrap().is_some();
@@ -130,9 +133,15 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
         );
         let (creates, adopts) = remaining(&p);
         let missing: BTreeSet<String> = all.difference(&account).cloned().collect();
-        assert_eq!(creates, missing, "round {round}: exactly the domains not yet created");
+        assert_eq!(
+            creates, missing,
+            "round {round}: exactly the domains not yet created"
+        );
         let unrecorded: BTreeSet<String> = account.difference(&recorded).cloned().collect();
-        assert_eq!(adopts, unrecorded, "round {round}: created-but-unrecorded are adopted");
+        assert_eq!(
+            adopts, unrecorded,
+            "round {round}: created-but-unrecorded are adopted"
+        );
         eprintln!(
             "round {round}: killed after {after_ms} ms: {} on the account, {} recorded, {} to adopt, {} to create",
             account.len(),
@@ -160,7 +169,10 @@ fn ctrl_c_finishes_what_is_in_flight_records_it_and_exits_non_zero() {
     // Wait until creates are under way (reads of the 50 names come first).
     let started = std::time::Instant::now();
     while on_account(&emu).is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(30), "no create started");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no create started"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let status = Command::new("kill")
