@@ -78,7 +78,7 @@ output "key" {{
   sensitive = true
 }}
 "#,
-        baishan = baishan_block(url).replace(&format!("  token    = \"testtoken\"\n"), "")
+        baishan = baishan_block(url).replace("  token    = \"testtoken\"\n", "")
     )
 }
 
