@@ -12,6 +12,7 @@ mod ctg;
 mod drift;
 mod errors;
 mod features;
+mod fuzz_smoke;
 mod json_schema;
 mod language;
 mod lifecycle;

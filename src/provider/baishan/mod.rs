@@ -320,3 +320,23 @@ impl Provider for BaishanProvider {
         content::quota(self).await.map(Some)
     }
 }
+
+/// Fuzzing entry point: a JSON answer's `data` through the domain, config,
+/// listing and purge/preload readers. Must never panic.
+pub fn fuzz_answer(text: &str) {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let data = v.get("data").unwrap_or(&v);
+    for e in mapping::entries(data) {
+        if let Ok(mut d) = mapping::domain_from_entry(e) {
+            if let Some(cfg) = config_read::config_of(data, &d.name.clone()) {
+                let _ = config_read::apply(&mut d, cfg);
+            }
+        }
+    }
+    let _ = mapping::list_page(data);
+    let _ = content::submitted_from(data, &["https://a.example.com/x".to_string()]);
+    let _ = content::status_from("1", data);
+    let _ = content::quota_from(data);
+}

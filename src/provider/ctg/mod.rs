@@ -332,3 +332,19 @@ impl Provider for CtgProvider {
         Ok(None)
     }
 }
+
+/// Fuzzing entry point: a JSON answer's `data` through the domain, origin,
+/// listing and purge/preload readers. Must never panic.
+pub fn fuzz_answer(text: &str) {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let data = v.get("data").unwrap_or(&v);
+    if let Ok(mut d) = entry::domain_from_entry(data) {
+        entry::normalise(&mut d);
+    }
+    let _ = entry::list_page(data);
+    let _ = mapping::parse_origins(data);
+    let _ = content::submitted_from(data);
+    let _ = content::status_from("1", data);
+}
