@@ -122,6 +122,20 @@ fn migrate_local_state_then_plan_on_the_shared_state() {
         serde_json::from_str(&pg.run(&["state", "pull"]).stdout).unwrap();
     assert_eq!(pulled["lineage"], lineage.as_str());
     assert_eq!(pg.run(&["state", "list"]).stdout.trim(), "cdn_domain.web");
+    // pull -> push round trip on the shared state, with its serial check.
+    let pulled_text = pg.run(&["state", "pull"]).stdout;
+    let file = pg.p.path().join("pulled.json");
+    std::fs::write(&file, &pulled_text).unwrap();
+    let r = pg.run(&["state", "push", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let again: serde_json::Value =
+        serde_json::from_str(&pg.run(&["state", "pull"]).stdout).unwrap();
+    assert_eq!(
+        again["serial"].as_u64(),
+        pulled["serial"].as_u64().map(|s| s + 1)
+    );
+    let r = pg.run(&["state", "push", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "an older serial is refused: {r:?}");
     assert!(!pg.p.state_path().exists(), "no local state written");
 
     // Without the connection string the backend says where to give it.
