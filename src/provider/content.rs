@@ -261,6 +261,49 @@ pub fn settle_submit_error(mut e: ProviderError) -> ProviderError {
     e
 }
 
+/// The body of a purge or preload submission where the vendor takes
+/// `{"type": "url"|"dir", "urls": [...]}` for purges and `{"urls": [...]}`
+/// for preloads (Baishan and CTG, per API-NOTES).
+pub fn type_and_urls_body(kind: ContentKind, items: &[String]) -> serde_json::Value {
+    match kind {
+        ContentKind::Preload => serde_json::json!({ "urls": items }),
+        ContentKind::Directory => serde_json::json!({ "type": "dir", "urls": items }),
+        _ => serde_json::json!({ "type": "url", "urls": items }),
+    }
+}
+
+/// A task id given as a string or a number.
+pub fn id_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The path a kind's tasks go to, for vendors with one path for purges and
+/// one for preloads; regex tasks are refused as unsupported.
+// The shared ProviderError is past clippy's size threshold.
+#[allow(clippy::result_large_err)]
+pub fn task_path(
+    vendor: &'static str,
+    kind: ContentKind,
+    verb: &str,
+    purge: &'static str,
+    preload: &'static str,
+) -> Result<&'static str, crate::provider::ProviderError> {
+    match kind {
+        ContentKind::Url | ContentKind::Directory => Ok(purge),
+        ContentKind::Preload => Ok(preload),
+        ContentKind::Regex => Err(crate::provider::ProviderError::new(
+            vendor,
+            format!("{verb} {purge}"),
+            crate::provider::ErrorKind::Invalid,
+            format!("{vendor} does not support {} tasks", kind.noun()),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,48 +439,5 @@ mod tests {
             settle_submit_error(e(ErrorKind::Quota)).kind,
             ErrorKind::Quota
         );
-    }
-}
-
-/// The body of a purge or preload submission where the vendor takes
-/// `{"type": "url"|"dir", "urls": [...]}` for purges and `{"urls": [...]}`
-/// for preloads (Baishan and CTG, per API-NOTES).
-pub fn type_and_urls_body(kind: ContentKind, items: &[String]) -> serde_json::Value {
-    match kind {
-        ContentKind::Preload => serde_json::json!({ "urls": items }),
-        ContentKind::Directory => serde_json::json!({ "type": "dir", "urls": items }),
-        _ => serde_json::json!({ "type": "url", "urls": items }),
-    }
-}
-
-/// A task id given as a string or a number.
-pub fn id_text(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// The path a kind's tasks go to, for vendors with one path for purges and
-/// one for preloads; regex tasks are refused as unsupported.
-// The shared ProviderError is past clippy's size threshold.
-#[allow(clippy::result_large_err)]
-pub fn task_path(
-    vendor: &'static str,
-    kind: ContentKind,
-    verb: &str,
-    purge: &'static str,
-    preload: &'static str,
-) -> Result<&'static str, crate::provider::ProviderError> {
-    match kind {
-        ContentKind::Url | ContentKind::Directory => Ok(purge),
-        ContentKind::Preload => Ok(preload),
-        ContentKind::Regex => Err(crate::provider::ProviderError::new(
-            vendor,
-            format!("{verb} {purge}"),
-            crate::provider::ErrorKind::Invalid,
-            format!("{vendor} does not support {} tasks", kind.noun()),
-        )),
     }
 }
