@@ -27,16 +27,26 @@ pub fn parse_source(name: &str, text: &str) -> Result<ParsedFile, Vec<Diagnostic
 fn syntax_error(source: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
     let offset = e.location().offset();
     // The parser reads an unclosed string on into the next lines and fails
-    // wherever the text stops making sense; point at the opening quote.
-    if let Some(open) = unterminated_string(&source.text).filter(|o| *o <= offset) {
-        return Diagnostic::error("Unterminated string")
-            .with_detail(
-                "This string has no closing quote before the end of its line; a quoted \
-                 string must end on the line where it starts (use a heredoc, <<EOT, for \
-                 text over several lines)."
-                    .to_string(),
-            )
-            .at(Some(source.location(open..open + 1)));
+    // wherever the text stops making sense; point at where it opened.
+    match unclosed(&source.text) {
+        Some(Unclosed::String(open)) if open <= offset => {
+            return Diagnostic::error("Unterminated string")
+                .with_detail(
+                    "This string has no closing quote before the end of its line; a quoted \
+                     string must end on the line where it starts (use a heredoc, <<EOT, for \
+                     text over several lines)."
+                        .to_string(),
+                )
+                .at(Some(source.location(open..open + 1)))
+        }
+        Some(Unclosed::Template(open)) if open <= offset => {
+            return Diagnostic::error("Unterminated template sequence")
+                .with_detail(
+                    "This \"${\" has no closing \"}\" before the end of its line.".to_string(),
+                )
+                .at(Some(source.location(open..open + 2)))
+        }
+        _ => {}
     }
     let end = source.text[offset.min(source.text.len())..]
         .find(|c: char| c.is_whitespace())
@@ -56,16 +66,25 @@ fn syntax_error(source: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic 
         .at(Some(loc))
 }
 
-/// The byte offset of the opening quote of the first quoted string that
-/// reaches the end of its line (HCL strings cannot span lines). Comments,
-/// heredocs and strings nested in `${...}` / `%{...}` are followed.
-fn unterminated_string(text: &str) -> Option<usize> {
+/// Where the first quoted string that reaches the end of its line opened
+/// (HCL strings cannot span lines).
+#[derive(Debug, PartialEq)]
+enum Unclosed {
+    /// The byte offset of its opening quote.
+    String(usize),
+    /// It was opened inside a `${` (at this byte offset) left unclosed.
+    Template(usize),
+}
+
+/// Finds the first `Unclosed` string, following comments, heredocs and
+/// strings nested in `${...}` / `%{...}`.
+fn unclosed(text: &str) -> Option<Unclosed> {
     let b = text.as_bytes();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     // The offsets of the open strings, innermost last, and for each open
-    // template sequence the depth of the `{` nested in it.
+    // template sequence its offset and the depth of the `{` nested in it.
     let mut strings: Vec<usize> = Vec::new();
-    let mut templates: Vec<usize> = Vec::new();
+    let mut templates: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -75,10 +94,15 @@ fn unterminated_string(text: &str) -> Option<usize> {
                 b'"' => {
                     strings.pop();
                 }
-                b'\n' => return strings.last().copied(),
+                b'\n' => {
+                    return Some(match templates.last() {
+                        Some((open, _)) => Unclosed::Template(*open),
+                        None => Unclosed::String(strings.last().copied()?),
+                    })
+                }
                 b'$' | b'%' if at(i + 1) == c => i += 1,
                 b'$' | b'%' if at(i + 1) == b'{' => {
-                    templates.push(0);
+                    templates.push((i, 0));
                     i += 1;
                 }
                 _ => {}
@@ -94,15 +118,15 @@ fn unterminated_string(text: &str) -> Option<usize> {
             }
             b'"' => strings.push(i),
             b'{' => {
-                if let Some(depth) = templates.last_mut() {
+                if let Some((_, depth)) = templates.last_mut() {
                     *depth += 1;
                 }
             }
             b'}' => match templates.last_mut() {
-                Some(0) => {
+                Some((_, 0)) => {
                     templates.pop();
                 }
-                Some(depth) => *depth -= 1,
+                Some((_, depth)) => *depth -= 1,
                 None => {}
             },
             b'<' if at(i + 1) == b'<' && templates.is_empty() => {
@@ -214,10 +238,16 @@ mod tests {
             "a = { b = \"c\" }\n",
         ];
         for t in closed {
-            assert_eq!(unterminated_string(t), None, "{t}");
+            assert_eq!(unclosed(t), None, "{t}");
         }
-        assert_eq!(unterminated_string("a = \"x\"\nb = \"${c}\n"), Some(12));
-        assert_eq!(unterminated_string("a = \"${f(\"x)}\n"), Some(9));
+        assert_eq!(
+            unclosed("a = \"x\"\nb = \"${c}\n"),
+            Some(Unclosed::String(12))
+        );
+        assert_eq!(
+            unclosed("a = \"www.${local.zone\"\n"),
+            Some(Unclosed::Template(9))
+        );
     }
 
     #[test]
