@@ -71,6 +71,13 @@ pub async fn make_plan(
     options: &PlanOptions,
     hook: Arc<dyn PlanHook>,
 ) -> Result<Plan, PlanError> {
+    if let Some(r) = prior
+        .resources
+        .iter()
+        .find(|r| resource_schema(&r.address.resource_type).is_none())
+    {
+        return Err(PlanError::UnknownResourceType(r.address.clone()));
+    }
     let live = if options.refresh {
         // Purges and preloads have nothing to read: their state is what ran.
         let targets: Vec<ReadTarget> = prior

@@ -172,6 +172,35 @@ async fn two_resources_with_one_domain_name_are_refused_at_plan_time() {
 }
 
 #[tokio::test]
+async fn a_state_with_an_unknown_resource_type_is_an_error_not_a_panic() {
+    let p = Arc::new(MemoryProvider::new());
+    let mut state = empty_state();
+    state.resources.push(crate::state::ResourceState {
+        address: "cdn_bucket.logs".parse().unwrap(),
+        provider: crate::model::ProviderAddr::new("memory", None),
+        vendor_id: "logs".into(),
+        attributes: json!({}),
+        dependencies: vec![],
+        protected: false,
+    });
+    let err = make_plan(
+        &two_domains(),
+        &state,
+        &providers(&p),
+        &PlanOptions::default(),
+        Arc::new(NoHook),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "the state holds cdn_bucket.logs, a resource type this cdnform does not know"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn identical_updates_are_batched() {
     let p = Arc::new(MemoryProvider::new());
     let names = ["a", "b", "c"];
