@@ -99,3 +99,60 @@ pub(crate) async fn serve_replaced(request: Request, next: Next) -> Response {
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::{start, EmulatorConfig};
+    use std::sync::Arc;
+
+    /// Answers Baishan's create with a broken body.
+    struct Broken;
+
+    impl RequestHook for Broken {
+        fn on_request(&self, _: &RequestInfo<'_>) -> Option<Refusal> {
+            None
+        }
+        fn replace_answer(&self, r: &RequestInfo<'_>) -> Option<RawAnswer> {
+            (r.action == "POST /v2/domain").then(|| RawAnswer {
+                status: 200,
+                content_type: "text/html".into(),
+                body: "<html>portal".into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_replaced_answer_is_sent_verbatim_and_the_world_is_untouched() {
+        let emu = start(EmulatorConfig::default(), ([127, 0, 0, 1], 0).into())
+            .await
+            .unwrap();
+        emu.add_hook(Arc::new(Broken));
+        let client = reqwest::Client::new();
+        let r = client
+            .post(format!("{}/v2/domain?token=testtoken", emu.url()))
+            .json(
+                &serde_json::json!({"domain": "www.example.com", "type": "page",
+                                       "config": {"origin": {"default_master": "10.0.0.1"}}}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["content-type"], "text/html");
+        assert_eq!(r.text().await.unwrap(), "<html>portal");
+        assert_eq!(emu.baishan_domains(), serde_json::json!([]));
+        // Other calls are answered as usual.
+        let r = client
+            .get(format!("{}/v2/domain/list?token=testtoken", emu.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+        emu.shutdown().await;
+    }
+}

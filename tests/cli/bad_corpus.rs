@@ -18,8 +18,7 @@
 //!     {"run_in": {"dir": "seed", "args": ["apply", "-auto-approve"]}},
 //!     {"copy": {"from": "next.hcl.txt", "to": "main.hcl"}},
 //!     {"replace": {"file": "plan.bin", "from": "\"serial\": 0", "to": "\"serial\": 9"}},
-//!     {"truncate": {"file": "state/cdnform.state.json", "len": 40}},
-//!     {"remove": "seed"}
+//!     {"truncate": {"file": "state/cdnform.state.json", "len": 40}}
 //!   ],
 //!   "emulator": {                           // optional: start one, put its URL in
 //!     "vendor": "aliyun",                   // place of EMULATOR_URL in the files, and
@@ -30,6 +29,10 @@
 //!   }
 //! }
 //! ```
+//!
+//! Files a later setup step puts in place are kept under names the binary
+//! does not read (`next.hcl.txt`). Only files count as written: a command
+//! may leave the empty `state/` directory it locks in.
 //!
 //! Expected text is matched with every run of whitespace taken as one space
 //! (long details wrap). `BAD_CORPUS_CASE=substring` runs only the matching cases and
@@ -90,7 +93,6 @@ enum Step {
         file: String,
         len: u64,
     },
-    Remove(String),
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -284,20 +286,21 @@ fn install_hook(emu: &Emu, spec: &EmulatorSpec) -> Result<(), String> {
     Ok(())
 }
 
+fn setup_run(dir: &Path, args: &[String], env: &BTreeMap<String, String>) -> Result<(), String> {
+    let r = run(dir, args, env);
+    if r.code == 0 {
+        Ok(())
+    } else {
+        Err(format!("setup step {args:?} failed: {r:?}"))
+    }
+}
+
 fn setup(dir: &Path, case: &Case) -> Result<(), String> {
     let path = |rel: &str| dir.join(rel);
     for step in &case.setup {
         match step {
-            Step::Run(args) | Step::RunIn { args, .. } => {
-                let at = match step {
-                    Step::RunIn { dir: sub, .. } => path(sub),
-                    _ => dir.to_path_buf(),
-                };
-                let r = run(&at, args, &case.env);
-                if r.code != 0 {
-                    return Err(format!("setup step {args:?} failed: {r:?}"));
-                }
-            }
+            Step::Run(args) => setup_run(dir, args, &case.env)?,
+            Step::RunIn { dir: sub, args } => setup_run(&path(sub), args, &case.env)?,
             Step::Copy { from, to } => {
                 std::fs::copy(path(from), path(to)).map_err(|e| format!("copy {from}: {e}"))?;
             }
@@ -315,14 +318,6 @@ fn setup(dir: &Path, case: &Case) -> Result<(), String> {
                     .open(path(file))
                     .map_err(|e| format!("truncate {file}: {e}"))?;
                 f.set_len(*len).unwrap();
-            }
-            Step::Remove(rel) => {
-                let p = path(rel);
-                if p.is_dir() {
-                    std::fs::remove_dir_all(p).unwrap();
-                } else {
-                    std::fs::remove_file(p).map_err(|e| format!("remove {rel}: {e}"))?;
-                }
             }
         }
     }
