@@ -106,7 +106,16 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     .await;
     listener.abort();
     crate::cli::outputs::record(&session.config, &mut state, destroy, out);
-    let persisted = session.backend.persist(&mut state);
+    // A run that changed nothing (every change failed, nothing drifted)
+    // writes nothing: the serial stays, so nothing else goes stale.
+    let unchanged = report.applied.is_empty()
+        && state.resources == session.state.resources
+        && state.outputs == session.state.outputs;
+    let persisted = if unchanged {
+        Ok(())
+    } else {
+        session.backend.persist(&mut state)
+    };
     session.state = state;
 
     let mut done = Summary::default();

@@ -146,12 +146,13 @@ impl crate::provider::CallObserver for HumanCallObserver {
         wait: Duration,
     ) {
         if !self.throttled(vendor) {
-            let why = error
-                .code
-                .clone()
-                .unwrap_or_else(|| format!("{:?}", error.kind));
+            // The vendor's code when it gave one, else what went wrong.
+            let why = match &error.code {
+                Some(code) => format!("answered {code}"),
+                None => format!("failed: {}", error.message),
+            };
             eprintln!(
-                "{vendor}: {action} answered {why}; retrying in {:.1}s",
+                "{vendor}: {action} {why}; retrying in {:.1}s",
                 wait.as_secs_f64()
             );
         }

@@ -29,7 +29,7 @@ use tokio::task::JoinHandle;
 pub use aliyun::throttle::AliyunLimits;
 pub use baishan::BaishanLimits;
 pub use content::{ContentKind, ContentTask, DailyQuotas, QuotaUsage, TaskPhase, Vendor};
-pub use hooks::{Refusal, RequestHook, RequestInfo};
+pub use hooks::{RawAnswer, Refusal, RequestHook, RequestInfo};
 
 use server::Shared;
 use store::{Store, StoreError, World};

@@ -17,7 +17,7 @@ use super::baishan;
 use super::baishan::throttle::{Quota, Throttle};
 use super::ctg;
 use super::ctg::auth::Tokens;
-use super::hooks::{Refusal, RequestHook, RequestInfo};
+use super::hooks::{self, Refusal, RequestHook, RequestInfo};
 use super::store::{Store, StoreError, World};
 use super::EmulatorConfig;
 
@@ -149,10 +149,14 @@ impl Shared {
             .push(hook);
     }
 
-    /// The first refusal of the installed hooks, if any.
+    /// The first refusal of the installed hooks, if any (a replaced answer is one too).
     pub fn check_hooks(&self, info: &RequestInfo<'_>) -> Option<Refusal> {
         let hooks = self.hooks.read().unwrap_or_else(|e| e.into_inner());
-        hooks.iter().find_map(|h| h.on_request(info))
+        hooks.iter().find_map(|h| {
+            h.replace_answer(info)
+                .map(hooks::stash)
+                .or_else(|| h.on_request(info))
+        })
     }
 }
 
@@ -164,5 +168,6 @@ pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
         .route("/v2", any(baishan::entry))
         .route("/v2/{*path}", any(baishan::entry))
         .route("/API/{*path}", any(ctg::entry))
+        .layer(axum::middleware::from_fn(hooks::serve_replaced))
         .with_state(shared)
 }

@@ -9,7 +9,7 @@ use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
 use crate::plan::secrets::{carry_over, protect, Secrets};
-use crate::plan::validate::vendor_checks;
+use crate::plan::validate::{duplicate_domain_names, vendor_checks};
 use crate::plan::{content, imports, lifecycle};
 use crate::plan::{
     Action, ChangeLifecycle, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift,
@@ -71,6 +71,13 @@ pub async fn make_plan(
     options: &PlanOptions,
     hook: Arc<dyn PlanHook>,
 ) -> Result<Plan, PlanError> {
+    if let Some(r) = prior
+        .resources
+        .iter()
+        .find(|r| resource_schema(&r.address.resource_type).is_none())
+    {
+        return Err(PlanError::UnknownResourceType(r.address.clone()));
+    }
     let live = if options.refresh {
         // Purges and preloads have nothing to read: their state is what ran.
         let targets: Vec<ReadTarget> = prior
@@ -387,6 +394,14 @@ fn plan_desired(
         let change = decide(decl, schema.block, value, prior, forced);
         planned.insert(address, change);
     }
+    let provider_names: Vec<String> = planned.values().map(|c| c.provider.to_string()).collect();
+    diagnostics.extend(duplicate_domain_names(
+        desired,
+        planned
+            .values()
+            .zip(&provider_names)
+            .filter_map(|(c, p)| Some((&c.address, p.as_str(), &c.after.as_ref()?.value))),
+    ));
     Ok((planned.into_values().collect(), diagnostics))
 }
 

@@ -143,6 +143,70 @@ async fn creating_a_domain_that_already_exists_is_refused_at_plan_time() {
 }
 
 #[tokio::test]
+async fn two_resources_with_one_domain_name_are_refused_at_plan_time() {
+    let p = Arc::new(MemoryProvider::new());
+    let decl = |name| Decl {
+        name,
+        value: domain("same.example.com", "192.0.2.1"),
+        origin_from: None,
+        depends_on: vec![],
+        lifecycle: Default::default(),
+    };
+    let desired = FakeDesired::new(vec![decl("a"), decl("b")]);
+    let err = make_plan(
+        &desired,
+        &empty_state(),
+        &providers(&p),
+        &PlanOptions::default(),
+        Arc::new(NoHook),
+    )
+    .await
+    .unwrap_err();
+    let crate::plan::PlanError::Diagnostics(d) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].summary, "Duplicate domain name");
+    assert!(
+        d[0].detail.as_deref().unwrap().contains(
+            "cdn_domain.b and cdn_domain.a both manage same.example.com through provider"
+        ),
+        "{}",
+        d[0]
+    );
+    assert!(p.calls().iter().all(|c| !c.starts_with("create")));
+}
+
+#[tokio::test]
+async fn a_state_with_an_unknown_resource_type_is_an_error_not_a_panic() {
+    let p = Arc::new(MemoryProvider::new());
+    let mut state = empty_state();
+    state.resources.push(crate::state::ResourceState {
+        address: "cdn_bucket.logs".parse().unwrap(),
+        provider: crate::model::ProviderAddr::new("memory", None),
+        vendor_id: "logs".into(),
+        attributes: json!({}),
+        dependencies: vec![],
+        protected: false,
+    });
+    let err = make_plan(
+        &two_domains(),
+        &state,
+        &providers(&p),
+        &PlanOptions::default(),
+        Arc::new(NoHook),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "the state holds cdn_bucket.logs, a resource type this cdnform does not know"
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn identical_updates_are_batched() {
     let p = Arc::new(MemoryProvider::new());
     let names = ["a", "b", "c"];

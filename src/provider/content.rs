@@ -33,6 +33,24 @@ impl ContentKind {
             ContentKind::Preload => "preload URL",
         }
     }
+
+    /// The plural of `noun`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ContentKind::Url => "URLs",
+            ContentKind::Directory => "directories",
+            ContentKind::Regex => "regexes",
+            ContentKind::Preload => "preload URLs",
+        }
+    }
+
+    /// `n` and the noun, singular or plural: "1 directory", "2 regexes".
+    pub fn count(self, n: usize) -> String {
+        match n {
+            1 => format!("1 {}", self.noun()),
+            n => format!("{n} {}", self.plural()),
+        }
+    }
 }
 
 /// A vendor's documented limits. A kind missing from `per_call` is not
@@ -200,9 +218,8 @@ pub fn check_call(
     }
     if items.len() > *max {
         return Err(refuse(format!(
-            "{} {}s in one call; {vendor} takes at most {max}",
-            items.len(),
-            kind.noun()
+            "{} in one call; {vendor} takes at most {max}",
+            kind.count(items.len())
         )));
     }
     if let Some(blank) = items.iter().position(|i| i.trim().is_empty()) {
@@ -308,6 +325,15 @@ pub fn task_path(
 mod tests {
     use super::*;
     use ContentKind::*;
+
+    #[test]
+    fn counted_nouns() {
+        assert_eq!(Directory.count(1), "1 directory");
+        assert_eq!(Directory.count(2), "2 directories");
+        assert_eq!(Regex.count(0), "0 regexes");
+        assert_eq!(Url.count(3), "3 URLs");
+        assert_eq!(Preload.count(2), "2 preload URLs");
+    }
 
     fn limits() -> ContentLimits {
         ContentLimits {

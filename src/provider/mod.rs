@@ -3,6 +3,7 @@
 //! Uses `model` only: a provider never sees state, plans or HCL.
 
 pub mod aliyun;
+pub mod answer;
 pub mod baishan;
 #[cfg(test)]
 pub mod canned;

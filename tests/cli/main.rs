@@ -1,6 +1,7 @@
 //! Integration tests: the real `cdnform` binary against the emulator on a
 //! loopback port.
 
+mod bad_corpus;
 mod baishan;
 mod ci_pipeline;
 mod commands;

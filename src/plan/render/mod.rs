@@ -180,16 +180,7 @@ fn render_content_change(c: &ResourceChange, opts: RenderOptions) -> String {
         .map(|a| {
             crate::plan::content::items(c.resource_type(), &a.value)
                 .iter()
-                .map(|(kind, items)| {
-                    let plural = if items.len() == 1 { "" } else { "s" };
-                    let noun = match kind {
-                        crate::provider::content::ContentKind::Directory if items.len() != 1 => {
-                            "directories".to_string()
-                        }
-                        k => format!("{}{plural}", k.noun()),
-                    };
-                    format!("{} {noun}", items.len())
-                })
+                .map(|(kind, items)| kind.count(items.len()))
                 .collect::<Vec<_>>()
                 .join(", ")
         })

@@ -288,7 +288,8 @@ impl Client {
                 call.effect,
             )
         })?;
-        let parsed: Option<Value> = serde_json::from_str(&text).ok();
+        let body = crate::provider::answer::parse_json(&text);
+        let parsed: Option<Value> = body.as_ref().ok().cloned();
         let code = parsed.as_ref().and_then(berr::envelope_code);
         if status == 429 || code == Some(429) {
             return Ok(Answer::TooMany(headers.retry_after));
@@ -299,7 +300,8 @@ impl Client {
             }
             (None, _) | (Some(_), None) if (200..300).contains(&status) => Err(berr::malformed(
                 action,
-                "no {code, message, data} envelope",
+                body.err()
+                    .unwrap_or_else(|| "no {code, message, data} envelope".into()),
                 call.effect,
             )),
             _ => Err(berr::from_answer(

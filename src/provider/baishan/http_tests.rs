@@ -426,3 +426,43 @@ async fn server_errors_are_retried() {
     assert_eq!(r.obs.calls.lock().unwrap().len(), 2);
     assert_eq!(r.obs.calls.lock().unwrap()[0], "baishan GET /domain/list");
 }
+
+#[tokio::test]
+async fn unreadable_domain_answers_say_why() {
+    let text = |s: &str| Reply {
+        status: 200,
+        headers: Vec::new(),
+        body: s.to_string(),
+    };
+    let cases = [
+        (text(""), "unreadable answer: empty body"),
+        (
+            text("<!DOCTYPE html><html><body>portal</body></html>"),
+            "unreadable answer: an HTML page, not an API answer",
+        ),
+        (
+            text("{\"code\": 0, \"data\": ["),
+            "unreadable answer: malformed JSON",
+        ),
+        (
+            text("[\"www.example.com\"]"),
+            "unreadable answer: no {code, message, data} envelope",
+        ),
+        (
+            json_reply(200, json!({"code": 0, "message": "success"})),
+            "unreadable answer: the answer has no data",
+        ),
+    ];
+    for (reply, want) in cases {
+        let reply = Arc::new(Mutex::new(Some(reply)));
+        let c = canned(move |_, _| reply.lock().unwrap().take().unwrap()).await;
+        let r = rig(&c, RetryPolicy::never());
+        let e = r.p.read_domain("www.example.com").await.unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("baishan GET /domain failed: ") && text.contains(want),
+            "{text}"
+        );
+        assert_eq!(e.kind, ErrorKind::Other, "{text}");
+    }
+}

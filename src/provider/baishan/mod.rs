@@ -111,6 +111,15 @@ impl BaishanProvider {
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
+        // A success without data says nothing about the domain: reading it
+        // as "no such domain" would plan to create one that may exist.
+        if data.is_null() {
+            return Err(error::malformed(
+                &call.action(),
+                "the answer has no data",
+                Effect::Read,
+            ));
+        }
         match mapping::find_entry(&data, name) {
             None => Ok(None),
             Some(e) => mapping::domain_from_entry(e)

@@ -213,6 +213,7 @@ impl Client {
         if matches!(status, 401 | 403) {
             let detail = parsed
                 .as_ref()
+                .ok()
                 .and_then(|b| b["error"].as_str())
                 .map(|d| format!(": {}", cerr::scrub(d, &secrets)))
                 .unwrap_or_default();
@@ -268,14 +269,15 @@ impl Client {
         Self::data(&action, status, parsed, retry_after, call.effect, &secrets)
     }
 
-    /// Send, returning the status, the parsed body and any Retry-After.
+    /// Send, returning the status, the parsed body (or why it is not JSON)
+    /// and any Retry-After.
     async fn send(
         &self,
         req: reqwest::RequestBuilder,
         action: &str,
         effect: Effect,
         secrets: &[&str],
-    ) -> Result<(u16, Option<Value>, Option<Duration>), ProviderError> {
+    ) -> Result<(u16, Result<Value, String>, Option<Duration>), ProviderError> {
         let response = req.send().await.map_err(|e| {
             let sent = !e.is_connect() && !e.is_builder();
             let what = if e.is_timeout() {
@@ -303,31 +305,35 @@ impl Client {
             let m = format!("answer lost while reading: {}", describe(e, secrets));
             cerr::transport(action, m, true, effect)
         })?;
-        Ok((status, serde_json::from_str(&text).ok(), retry_after))
+        Ok((
+            status,
+            crate::provider::answer::parse_json(&text),
+            retry_after,
+        ))
     }
 
     /// The envelope's `data` of a success, or the error the answer means.
     fn data(
         action: &str,
         status: u16,
-        parsed: Option<Value>,
+        parsed: Result<Value, String>,
         retry_after: Option<Duration>,
         effect: Effect,
         secrets: &[&str],
     ) -> Result<Value, ProviderError> {
         let success = (200..300).contains(&status);
-        match parsed {
+        let why = match &parsed {
+            Err(why) => why.clone(),
+            Ok(_) => "no {code, message, data} envelope".into(),
+        };
+        match parsed.ok() {
             Some(mut body) if success && cerr::envelope_code(&body) == Some(1) => {
                 Ok(body["data"].take())
             }
             Some(body) if success && cerr::envelope_code(&body).is_some() => Err(
                 cerr::from_answer(action, status, Some(&body), retry_after, secrets),
             ),
-            _ if success => Err(cerr::malformed(
-                action,
-                "no {code, message, data} envelope",
-                effect,
-            )),
+            _ if success => Err(cerr::malformed(action, why, effect)),
             body => Err(cerr::from_answer(
                 action,
                 status,

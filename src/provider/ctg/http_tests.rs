@@ -266,3 +266,47 @@ async fn listing_pages_through_the_total() {
     assert_eq!(all[0].status, "online");
     assert_eq!(c.seen().len(), 3);
 }
+
+#[tokio::test]
+async fn unreadable_domain_answers_say_why() {
+    let cases = [
+        ("", "unreadable answer: empty body"),
+        (
+            "<html><head><title>502</title></head></html>",
+            "unreadable answer: an HTML page, not an API answer",
+        ),
+        (
+            "{\"code\": 1, \"data\": {\"domain\": ",
+            "unreadable answer: malformed JSON",
+        ),
+        ("OK", "unreadable answer: malformed JSON"),
+        (
+            "{\"code\": 1, \"message\": \"OK\"}",
+            "unreadable answer: the answer's data has no domain field",
+        ),
+    ];
+    for (body, want) in cases {
+        let c = canned(move |s, _| {
+            if is_token(s) {
+                token_answer("t1")
+            } else {
+                super::canned::Reply {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: body.to_string(),
+                }
+            }
+        })
+        .await;
+        let e = provider(&c)
+            .read_domain("www.example.com")
+            .await
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("ctg GET /API/domain failed: ") && text.contains(want),
+            "{text}"
+        );
+        assert_eq!(e.kind, ErrorKind::Other, "{text}");
+    }
+}
