@@ -377,8 +377,15 @@ fn check(name: &str, case_dir: &Path) -> Result<(), String> {
     if std::env::var_os("BAD_CORPUS_SHOW").is_some() {
         eprintln!("=== {name}\n{r:?}");
     }
-    let files_after = files(&dir);
+    let mut files_after = files(&dir);
     let world_after = emu.as_ref().map(world);
+    // A create that was attempted journals its intent first (so that a
+    // crash right after the vendor accepted it is found by reading); that
+    // write-ahead record, and the one closing it, change no state.
+    let journal = "state/cdnform.state.json.journal";
+    if !files_before.contains_key(journal) && only_intents(files_after.get(journal)) {
+        files_after.remove(journal);
+    }
 
     let mut problems = Vec::new();
     if r.code != case.exit {
@@ -473,4 +480,15 @@ fn case_names_are_numbered_and_unique() {
             "number {number} used twice"
         );
     }
+}
+
+/// Whether a journal holds nothing but create intents and the removals
+/// that close them.
+fn only_intents(journal: Option<&Vec<u8>>) -> bool {
+    let Some(bytes) = journal else { return false };
+    String::from_utf8_lossy(bytes).lines().all(|line| {
+        let rec: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+        let op = rec.pointer("/op/op").or_else(|| rec.get("op"));
+        matches!(op.and_then(|o| o.as_str()), Some("intent" | "remove"))
+    })
 }
