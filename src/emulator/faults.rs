@@ -92,6 +92,15 @@ pub enum FaultVendor {
 }
 
 impl FaultVendor {
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultVendor::Any => "any",
+            FaultVendor::Aliyun => "aliyun",
+            FaultVendor::Baishan => "baishan",
+            FaultVendor::Ctg => "ctg",
+        }
+    }
+
     /// Whether requests of `vendor` (`"aliyun"`, `"baishan"`, `"ctg"`) are covered.
     pub fn covers(self, vendor: &str) -> bool {
         match self {
