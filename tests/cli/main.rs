@@ -10,6 +10,7 @@ mod content_clients;
 mod ctg;
 mod drift;
 mod errors;
+mod faults;
 mod features;
 mod json_schema;
 mod language;
