@@ -67,7 +67,7 @@ pub(super) async fn run_change(
         Action::NoOp => Ok(()),
         Action::Create => {
             let desired = desired_domain(change, shared)?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))
         }
         Action::Update => {
@@ -92,7 +92,7 @@ pub(super) async fn run_change(
             // old one then fail to delete, the error names it.
             let desired = desired_domain(change, shared)?;
             hook.progress(address, "creating the replacement first");
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))?;
             hook.progress(address, "replacement created; deleting the old domain");
             steps.delete(&prior()?).await
@@ -110,8 +110,29 @@ pub(super) async fn run_change(
                     address: address.clone(),
                 },
             )?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))
+        }
+    }
+}
+
+/// Create the domain. Should the create fail but leave the domain behind
+/// (created, then a later step failed), the state keeps what is there before
+/// the error is reported: what succeeded is never lost, and the next plan
+/// completes the domain instead of refusing one the state does not manage.
+async fn create(
+    steps: &DomainSteps<'_>,
+    change: &ResourceChange,
+    shared: &Shared,
+    desired: &Domain,
+) -> Result<Domain, ApplyError> {
+    match steps.create(desired).await {
+        Ok(live) => Ok(live),
+        Err(error) => {
+            if let Some(live) = steps.left_behind(desired, &error).await {
+                shared.record(&change.address, upsert(change, &live))?;
+            }
+            Err(error)
         }
     }
 }
