@@ -322,6 +322,8 @@ pub(crate) struct FaultBook {
     /// Faults injected by each rule of the plan (for `max_faults`).
     fired: Vec<u64>,
     counts: FaultCounts,
+    /// The same, by (vendor, action).
+    by_action: HashMap<(&'static str, String), FaultCounts>,
 }
 
 impl FaultBook {
@@ -346,8 +348,18 @@ impl FaultBook {
         self.counts
     }
 
+    /// The counts of `vendor`'s requests with `action` alone.
+    pub fn counts_for(&self, vendor: &str, action: &str) -> FaultCounts {
+        self.by_action
+            .iter()
+            .find(|((v, a), _)| *v == vendor && a == action)
+            .map(|(_, c)| *c)
+            .unwrap_or_default()
+    }
+
     pub fn reset_counts(&mut self) {
         self.counts = FaultCounts::default();
+        self.by_action.clear();
     }
 
     /// Decides (and counts) the fate of one request of `vendor` with `action`.
@@ -378,12 +390,21 @@ impl FaultBook {
         let fault = (roll < rule.rate && under_limit)
             .then(|| rule.kinds.get(pick).copied())
             .flatten();
+        if latency.is_zero() && fault.is_none() {
+            return Decision { latency, fault };
+        }
+        let mine = self
+            .by_action
+            .entry((vendor, action.to_string()))
+            .or_default();
         if !latency.is_zero() {
             self.counts.delayed += 1;
+            mine.delayed += 1;
         }
         if let Some(kind) = fault {
             self.fired[i] += 1;
             self.counts.add(kind);
+            mine.add(kind);
         }
         Decision { latency, fault }
     }

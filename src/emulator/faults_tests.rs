@@ -103,6 +103,10 @@ fn rules_match_by_vendor_and_action_first_match_wins() {
     assert_eq!(book.decide("baishan", "POST /v2/domain").fault, None);
     let c = book.counts();
     assert_eq!((c.lost, c.throttled, c.total()), (1, 1, 2));
+    assert_eq!(book.counts_for("aliyun", "AddCdnDomain").lost, 1);
+    assert_eq!(book.counts_for("aliyun", "AddCdnDomain").total(), 1);
+    assert_eq!(book.counts_for("ctg", "POST /API/domain").throttled, 1);
+    assert_eq!(book.counts_for("aliyun", "DescribeUserDomains").total(), 0);
 }
 
 #[test]

@@ -306,6 +306,12 @@ impl EmulatorHandle {
         self.shared.fault_counts()
     }
 
+    /// `faults_injected` for the requests of `vendor` with `action` alone (named as fault
+    /// rules name them, e.g. `("aliyun", "AddCdnDomain")`, `("ctg", "POST /API/domain")`).
+    pub fn faults_injected_for(&self, vendor: &str, action: &str) -> FaultCounts {
+        self.shared.fault_counts_for(vendor, action)
+    }
+
     /// How the vendor handlers answered requests of `vendor` (`"aliyun"`, `"baishan"`,
     /// `"ctg"`) and `action` (as fault rules name it: `AddCdnDomain`, `POST /v2/domain`,
     /// `POST /API/domain`) since the start or the last `reset_calls`: a count per answer,

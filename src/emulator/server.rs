@@ -172,6 +172,10 @@ impl Shared {
         lock(&self.faults).counts()
     }
 
+    pub fn fault_counts_for(&self, vendor: &str, action: &str) -> FaultCounts {
+        lock(&self.faults).counts_for(vendor, action)
+    }
+
     /// Decides (and counts) the fate of one request.
     pub fn decide_fault(&self, vendor: &'static str, action: &str) -> Decision {
         lock(&self.faults).decide(vendor, action)

@@ -149,6 +149,7 @@ fn applying_100_domains_through_20_percent_faults_converges_without_duplicates()
 
     let state = p.state_json();
     let mut report = BTreeMap::new();
+    let mut lost_creates = 0;
     for (vendor, create, count) in VENDORS {
         let mut want = names(vendor, count);
         want.sort();
@@ -173,8 +174,18 @@ fn applying_100_domains_through_20_percent_faults_converges_without_duplicates()
             .filter(|(note, _)| note.to_ascii_lowercase().contains("already exist"))
             .map(|(_, n)| n)
             .sum();
-        report.insert(vendor, (answers, duplicates));
+        assert_eq!(
+            duplicates, 0,
+            "{vendor}: no create was sent for a domain that existed: {answers:?}"
+        );
+        let create_faults = h.faults_injected_for(vendor, create);
+        lost_creates += create_faults.lost;
+        report.insert(vendor, (answers, create_faults.to_string()));
     }
+    assert!(
+        lost_creates > 0,
+        "some create answers were lost (and settled by reading): {report:#?}"
+    );
     assert!(injected.total() > 0 && injected.lost > 0, "{injected}");
     assert!(
         retries > 0,
@@ -189,7 +200,7 @@ fn applying_100_domains_through_20_percent_faults_converges_without_duplicates()
         .collect();
     let failed: Vec<String> = applies[..applies.len() - 1].iter().map(errors).collect();
     eprintln!(
-        "converged in {} apply run(s); faults injected: {injected}; retry lines: {retries}, e.g. {sample:#?}; create answers and duplicates refused: {report:#?}; runs before the last: {failed:#?}",
+        "converged in {} apply run(s); faults injected: {injected}; retry lines: {retries}, e.g. {sample:#?}; create answers, and the faults injected into creates: {report:#?}; runs before the last: {failed:#?}",
         applies.len()
     );
 }
