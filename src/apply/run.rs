@@ -67,8 +67,7 @@ pub(super) async fn run_change(
         Action::NoOp => Ok(()),
         Action::Create => {
             let desired = desired_domain(change, shared)?;
-            intent(change, &desired, shared)?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))
         }
         Action::Update => {
@@ -93,8 +92,7 @@ pub(super) async fn run_change(
             // old one then fail to delete, the error names it.
             let desired = desired_domain(change, shared)?;
             hook.progress(address, "creating the replacement first");
-            intent(change, &desired, shared)?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))?;
             hook.progress(address, "replacement created; deleting the old domain");
             steps.delete(&prior()?).await
@@ -112,8 +110,7 @@ pub(super) async fn run_change(
                     address: address.clone(),
                 },
             )?;
-            intent(change, &desired, shared)?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))
         }
     }
@@ -132,6 +129,40 @@ fn intent(change: &ResourceChange, desired: &Domain, shared: &Shared) -> Result<
             },
         },
     )
+}
+
+/// Create the domain. Should the create fail but leave the domain behind
+/// (created, then a later step failed), the state keeps what is there before
+/// the error is reported: what succeeded is never lost, and the next plan
+/// completes the domain instead of refusing one the state does not manage.
+async fn create(
+    steps: &DomainSteps<'_>,
+    change: &ResourceChange,
+    shared: &Shared,
+    desired: &Domain,
+) -> Result<Domain, ApplyError> {
+    intent(change, desired, shared)?;
+    match steps.create(desired).await {
+        Ok(live) => Ok(live),
+        Err(error) => {
+            let foreign = matches!(&error, ApplyError::Provider { error, .. }
+                if error.kind == crate::provider::ErrorKind::AlreadyExists);
+            match steps.left_behind(desired, &error).await {
+                Some(live) => shared.record(&change.address, upsert(change, &live))?,
+                // Someone else's domain: close the intent, so that no later
+                // plan adopts it. Otherwise the intent stays and the next
+                // plan reads the name once more.
+                None if foreign => shared.record(
+                    &change.address,
+                    JournalOp::Remove {
+                        address: change.address.clone(),
+                    },
+                )?,
+                None => {}
+            }
+            Err(error)
+        }
+    }
 }
 
 pub(super) fn decode(address: &Address, v: &Json) -> Result<Domain, ApplyError> {

@@ -2,9 +2,9 @@
 //!
 //! Every vendor calls the installed hooks once per request, after authentication and once
 //! the action is known, and answers a refusal in its own envelope (Alibaba: `Throttling`,
-//! `ServiceUnavailable`, ...). Effects that do not depend on the action (added latency, lost
-//! answers, connection resets) belong in an axum middleware layer around the router in
-//! `server::build_router` instead.
+//! `ServiceUnavailable`, ...). The fault plan (`faults::FaultPlan`: latency, error answers,
+//! resets, held requests, lost answers) is carried out by the layer around the router instead
+//! (`fault_layer`), which can also drop a connection or answer after the handler ran.
 //!
 //! A hook may also replace the whole answer with bytes of its choosing (`replace_answer`):
 //! malformed JSON or XML, an HTML error page, a body missing fields. The request then stops

@@ -1,11 +1,15 @@
 //! The shared server state (world, store, nonces, rate limits, CTG tokens, call counts,
-//! hooks) and the router that serves every vendor on its own paths.
+//! hooks, fault plan and answer log) and the router that serves every vendor on its own
+//! paths behind the fault layer.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::any;
 use axum::Router;
+use tokio::sync::watch;
 
 use chrono::{DateTime, Utc};
 
@@ -17,6 +21,8 @@ use super::baishan;
 use super::baishan::throttle::{Quota, Throttle};
 use super::ctg;
 use super::ctg::auth::Tokens;
+use super::fault_layer;
+use super::faults::{Decision, FaultBook, FaultCounts, FaultPlan};
 use super::hooks::{self, Refusal, RequestHook, RequestInfo};
 use super::store::{Store, StoreError, World};
 use super::EmulatorConfig;
@@ -40,6 +46,12 @@ pub(crate) struct Shared {
     ctg_calls: Mutex<BTreeMap<String, usize>>,
     /// The CTG tokens issued by this process (not persisted).
     ctg_tokens: Mutex<Tokens>,
+    /// The fault plan in force and the faults injected.
+    faults: Mutex<FaultBook>,
+    /// How the handlers answered, by (vendor, action), then by `AnswerNote`.
+    answers: Mutex<BTreeMap<(String, String), BTreeMap<String, usize>>>,
+    /// Set once the server shuts down: ends the requests a fault holds.
+    stopping: watch::Sender<bool>,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -51,7 +63,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn new(config: EmulatorConfig, world: World, store: Option<Store>) -> Self {
         Shared {
-            config,
             world: Mutex::new(world),
             store,
             aliyun_nonces: Mutex::new(NonceCache::default()),
@@ -62,6 +73,10 @@ impl Shared {
             baishan_throttle: Mutex::new(Throttle::default()),
             ctg_calls: Mutex::new(BTreeMap::new()),
             ctg_tokens: Mutex::new(Tokens::default()),
+            faults: Mutex::new(FaultBook::new(config.faults.clone())),
+            answers: Mutex::new(BTreeMap::new()),
+            stopping: watch::Sender::new(false),
+            config,
         }
     }
 
@@ -135,11 +150,69 @@ impl Shared {
         lock(&self.baishan_throttle).admit(&self.config.baishan_limits, token, is_config_write, now)
     }
 
-    /// Sets the call counts of every vendor back to zero (rate-limit windows are kept).
+    /// Sets the call counts of every vendor, the answer log and the fault counts back to
+    /// zero (rate-limit windows and the fault plan are kept).
     pub fn reset_calls(&self) {
         lock(&self.aliyun_calls).clear();
         lock(&self.baishan_calls).clear();
         lock(&self.ctg_calls).clear();
+        lock(&self.answers).clear();
+        lock(&self.faults).reset_counts();
+    }
+
+    pub fn set_faults(&self, plan: FaultPlan) {
+        lock(&self.faults).set_plan(plan);
+    }
+
+    pub fn faults(&self) -> FaultPlan {
+        lock(&self.faults).plan().clone()
+    }
+
+    pub fn fault_counts(&self) -> FaultCounts {
+        lock(&self.faults).counts()
+    }
+
+    pub fn fault_counts_for(&self, vendor: &str, action: &str) -> FaultCounts {
+        lock(&self.faults).counts_for(vendor, action)
+    }
+
+    /// Decides (and counts) the fate of one request.
+    pub fn decide_fault(&self, vendor: &'static str, action: &str) -> Decision {
+        lock(&self.faults).decide(vendor, action)
+    }
+
+    /// How long a `timeout` fault holds a request.
+    pub fn fault_hold(&self) -> Duration {
+        lock(&self.faults).plan().hold
+    }
+
+    /// Waits `how_long`, or less if the server shuts down meanwhile.
+    pub async fn hold(&self, how_long: Duration) {
+        let mut stopping = self.stopping.subscribe();
+        tokio::select! {
+            _ = tokio::time::sleep(how_long) => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    }
+
+    /// Ends every hold, now and from now on.
+    pub fn stop_holding(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    pub fn note_answer(&self, vendor: &'static str, action: &str, note: &str) {
+        *lock(&self.answers)
+            .entry((vendor.to_string(), action.to_string()))
+            .or_default()
+            .entry(note.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn answers(&self, vendor: &str, action: &str) -> BTreeMap<String, usize> {
+        lock(&self.answers)
+            .get(&(vendor.to_string(), action.to_string()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
@@ -161,7 +234,7 @@ impl Shared {
 }
 
 /// Alibaba is served on `/` (RPC style, `?Action=`), Baishan on `/v2/...`, CTG on
-/// `/API/...`. Request-independent faults (latency, dropped answers) go here as a layer.
+/// `/API/...`, all behind the fault layer (latency, injected errors, dropped answers).
 pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", any(aliyun::entry))
@@ -169,5 +242,6 @@ pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
         .route("/v2/{*path}", any(baishan::entry))
         .route("/API/{*path}", any(ctg::entry))
         .layer(axum::middleware::from_fn(hooks::serve_replaced))
+        .layer(from_fn_with_state(shared.clone(), fault_layer::layer))
         .with_state(shared)
 }

@@ -108,6 +108,58 @@ async fn failure_skips_dependants_not_unrelated_work() {
     );
 }
 
+fn one_domain(name: &'static str, host: &str) -> FakeDesired {
+    FakeDesired::new(vec![Decl {
+        name,
+        value: domain(host, "192.0.2.1"),
+        origin_from: None,
+        depends_on: vec![],
+        lifecycle: Default::default(),
+    }])
+}
+
+#[tokio::test]
+async fn a_create_that_fails_after_creating_keeps_the_domain_in_the_state() {
+    // The domain was created, then the call failed: the state keeps it, so
+    // the next plan does not refuse it as a domain the state does not manage.
+    let p = Arc::new(MemoryProvider::new());
+    p.fail_after("create", "a.example.com");
+    let desired = one_domain("a", "a.example.com");
+    let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
+    let (state, report, ops) = apply(&first, &p).await;
+    assert_eq!(report.failed.len(), 1, "the failure is still reported");
+    assert!(report.failed[0].2.to_string().contains("lost answer"));
+    let upserts = ops
+        .iter()
+        .filter(|o| matches!(o, crate::state::JournalOp::Upsert { .. }))
+        .count();
+    assert_eq!(upserts, 1, "{ops:?}");
+    let kept = state.get(&addr("a")).expect("the state keeps the domain");
+    assert_eq!(kept.vendor_id, "a.example.com");
+    let next = plan(&desired, &state, &p, PlanMode::Normal).await;
+    assert!(!next.has_changes(), "nothing left to do");
+}
+
+#[tokio::test]
+async fn a_domain_someone_else_created_meanwhile_is_not_adopted() {
+    // Absent at plan time, there at apply time: "already exists" is not ours.
+    let p = Arc::new(MemoryProvider::new());
+    let desired = one_domain("a", "a.example.com");
+    let first = plan(&desired, &empty_state(), &p, PlanMode::Normal).await;
+    p.put(crate::model::Domain::from_json(&domain("a.example.com", "198.51.100.7")).unwrap());
+    let (state, report, ops) = apply(&first, &p).await;
+    assert_eq!(report.failed.len(), 1);
+    assert!(
+        ops.iter()
+            .all(|o| !matches!(o, crate::state::JournalOp::Upsert { .. })),
+        "{ops:?}"
+    );
+    assert!(state.get(&addr("a")).is_none());
+    // The intent is closed: the next plan refuses the foreign domain (as
+    // unmanaged) rather than adopting it.
+    assert!(state.pending.is_empty());
+}
+
 #[tokio::test]
 async fn creating_a_domain_that_already_exists_is_refused_at_plan_time() {
     let p = Arc::new(MemoryProvider::new());

@@ -9,6 +9,7 @@ pub mod baishan;
 pub mod canned;
 pub mod capabilities;
 pub mod content;
+pub mod create;
 pub mod ctg;
 pub mod endpoint;
 pub mod error;

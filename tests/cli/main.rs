@@ -12,6 +12,7 @@ mod crash;
 mod ctg;
 mod drift;
 mod errors;
+mod faults;
 mod features;
 mod fuzz_smoke;
 mod json_schema;

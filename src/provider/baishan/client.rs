@@ -148,8 +148,17 @@ impl Client {
         self.limiter = Mutex::new(Limiter::new(limits));
     }
 
-    fn observer(&self) -> Option<&dyn CallObserver> {
+    pub fn observer(&self) -> Option<&dyn CallObserver> {
         self.observer.as_deref()
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Sleep as the client sleeps (tests replace it).
+    pub fn sleep(&self, wait: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        (self.sleep)(wait)
     }
 
     /// The call with retries of retryable errors; writes also retry a lost

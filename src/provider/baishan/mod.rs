@@ -233,16 +233,17 @@ impl Provider for BaishanProvider {
             "config": { "origin": config::origin_item(domain) },
         });
         let call = Call::write(Method::POST, "/domain", Some(body));
-        match self.client.call(&call, false).await {
-            Ok(_) => {}
-            // A lost answer: the domain exists if the create took effect.
-            Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
-                if self.read_entry(&domain.name).await?.is_none() {
-                    self.client.call(&call, false).await?;
-                }
-            }
-            Err(e) => return Err(e),
-        }
+        // One attempt at a time (429s are waited out within it): an unknown
+        // outcome is settled by reading, never by creating again blindly.
+        crate::provider::create::create_with(
+            self.client.retry_policy(),
+            self.client.observer(),
+            |wait| self.client.sleep(wait),
+            rand::random::<f64>,
+            || async { self.client.call_if(&call, |_| false).await.map(|_| ()) },
+            || async { self.read_entry(&domain.name).await.map(|d| d.is_some()) },
+        )
+        .await?;
         let mut bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
         bare.origin_protocol = domain.origin_protocol;
         let rest = config::changes(&bare, domain);

@@ -131,6 +131,14 @@ impl Client {
         })
     }
 
+    pub fn observer(&self) -> Option<&dyn CallObserver> {
+        self.observer.as_deref()
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// The call with retries of retryable errors; writes also retry a lost
     /// answer when `idempotent`. Returns the envelope's `data`.
     pub async fn call(&self, call: &Call, idempotent: bool) -> Result<Value, ProviderError> {

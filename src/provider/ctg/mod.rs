@@ -250,16 +250,15 @@ impl Provider for CtgProvider {
             "origin": mapping::origins_body(&domain.origins),
         });
         let call = Call::write(Method::POST, "/API/domain", Some(body));
-        match self.client.call(&call, false).await {
-            Ok(_) => {}
-            // A lost answer: the domain exists if the create took effect.
-            Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
-                if self.read_entry(&domain.name).await?.is_none() {
-                    self.client.call(&call, false).await?;
-                }
-            }
-            Err(e) => return Err(e),
-        }
+        // One attempt at a time: an unknown outcome is settled by reading,
+        // never by creating again blindly.
+        crate::provider::create::create(
+            self.client.retry_policy(),
+            self.client.observer(),
+            || async { self.client.call_if(&call, |_| false).await.map(|_| ()) },
+            || async { self.read_entry(&domain.name).await.map(|d| d.is_some()) },
+        )
+        .await?;
         let bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
         self.write(domain, &mapping::changes(&bare, domain)).await
     }
