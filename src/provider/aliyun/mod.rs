@@ -10,6 +10,7 @@ mod config_client;
 mod config_map;
 mod config_read;
 mod content;
+pub use content::limits as content_limits;
 mod create;
 pub mod error;
 mod mapping;

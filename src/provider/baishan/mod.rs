@@ -12,6 +12,7 @@ mod client;
 mod config;
 mod config_read;
 mod content;
+pub use content::limits as content_limits;
 pub mod error;
 mod mapping;
 pub mod rate_limit;

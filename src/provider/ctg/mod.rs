@@ -12,6 +12,7 @@
 pub mod capabilities;
 mod client;
 mod content;
+pub use content::limits as content_limits;
 mod entry;
 pub mod error;
 mod mapping;
