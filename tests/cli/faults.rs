@@ -9,6 +9,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// (vendor, its create action as the emulator names it, how many domains).
 const VENDORS: [(&str, &str, usize); 3] = [
@@ -91,18 +92,21 @@ fn errors(r: &crate::common::Run) -> String {
 
 #[test]
 fn applying_100_domains_through_20_percent_faults_converges_without_duplicates() {
-    // Timeouts are left out: the clients' request timeout is a fixed 30 s, so an answer
-    // that never comes would hold every such request for 30 s (see the fault layer's own
-    // tests for timeouts).
+    // Answers that never come are held 3 s; the clients give up after 1 s
+    // (CDNFORM_HTTP_TIMEOUT) and retry, or settle a write by reading.
     let kinds = [
         FaultKind::InternalError,
         FaultKind::Unavailable,
         FaultKind::Throttle,
         FaultKind::Reset,
+        FaultKind::Timeout,
         FaultKind::Lost,
     ];
     let emu = Emu::start_with(|c| {
-        c.faults = FaultPlan::uniform(20_240_601, 0.2, &kinds);
+        c.faults = FaultPlan {
+            hold: Duration::from_secs(3),
+            ..FaultPlan::uniform(20_240_601, 0.2, &kinds)
+        };
         // The vendors' own rate limits are not what this test is about; the injected
         // throttling answers still are.
         c.baishan_limits = BaishanLimits {
@@ -118,7 +122,10 @@ fn applying_100_domains_through_20_percent_faults_converges_without_duplicates()
 
     let mut applies = Vec::new();
     while applies.len() < 3 {
-        let r = p.run(&["apply", "-auto-approve"]);
+        let r = p.run_env(
+            &["apply", "-auto-approve"],
+            &[("CDNFORM_HTTP_TIMEOUT", "1s")],
+        );
         let ok = r.code == 0;
         applies.push(r);
         if ok {
@@ -186,7 +193,10 @@ fn applying_100_domains_through_20_percent_faults_converges_without_duplicates()
         lost_creates > 0,
         "some create answers were lost (and settled by reading): {report:#?}"
     );
-    assert!(injected.total() > 0 && injected.lost > 0, "{injected}");
+    assert!(
+        injected.total() > 0 && injected.lost > 0 && injected.timeout > 0,
+        "{injected}"
+    );
     assert!(
         retries > 0,
         "the run reports what it retried: {:?}",
