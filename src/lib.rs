@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod apply;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod emulator;

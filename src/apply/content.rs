@@ -11,9 +11,10 @@ use crate::model::schema::is_content_type;
 use crate::model::Address;
 use crate::plan::content::{hosts, items};
 use crate::plan::{Action, Plan};
-use crate::provider::content::{ContentKind, ContentLimits, TaskState};
+use crate::provider::content::{ContentKind, ContentLimits, TaskState, SUBMIT_CONCURRENCY};
 use crate::provider::{Provider, ProviderSet};
 use crate::state::State;
+use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value as Json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -81,21 +82,20 @@ pub async fn run(
     let calls = batches(&all, &limits);
     let area = value.get("area").and_then(Json::as_str);
     let mut task_ids: Vec<(ContentKind, String)> = Vec::new();
-    for (i, batch) in calls.iter().enumerate() {
-        progress(&format!(
-            "submitting {} {}(s) (call {} of {})",
-            batch.items.len(),
-            batch.kind.noun(),
-            i + 1,
-            calls.len()
-        ));
-        let submitted = provider
-            .submit_content(batch.kind, &batch.items, area)
-            .await
-            .map_err(|error| ApplyError::Provider {
-                address: address.clone(),
-                error,
-            })?;
+    // Several calls in flight (their answers taken in order); the first
+    // failure stops the submissions not yet started.
+    let total = calls.len();
+    let submits: Vec<_> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, batch)| submit(provider, batch, area, (i + 1, total), progress))
+        .collect();
+    let mut submissions = stream::iter(submits).buffered(SUBMIT_CONCURRENCY);
+    while let Some((kind, submitted)) = submissions.next().await {
+        let submitted = submitted.map_err(|error| ApplyError::Provider {
+            address: address.clone(),
+            error,
+        })?;
         if !submitted.rejected.is_empty() {
             return Err(fail(format!(
                 "{} refused {}",
@@ -103,7 +103,7 @@ pub async fn run(
                 submitted.rejected.join(", ")
             )));
         }
-        task_ids.extend(submitted.task_ids.into_iter().map(|id| (batch.kind, id)));
+        task_ids.extend(submitted.task_ids.into_iter().map(|id| (kind, id)));
     }
     let wait = value.get("wait").and_then(Json::as_bool).unwrap_or(true);
     let timeout = value
@@ -130,6 +130,30 @@ pub async fn run(
         m.insert("outcome".into(), json!(outcome));
     }
     Ok(attrs)
+}
+
+/// One submission (call `nth.0` of `nth.1`).
+async fn submit(
+    provider: &dyn Provider,
+    batch: &Batch,
+    area: Option<&str>,
+    nth: (usize, usize),
+    progress: &(dyn Fn(&str) + Sync),
+) -> (
+    ContentKind,
+    Result<crate::provider::content::Submitted, crate::provider::ProviderError>,
+) {
+    progress(&format!(
+        "submitting {} {}(s) (call {} of {})",
+        batch.items.len(),
+        batch.kind.noun(),
+        nth.0,
+        nth.1
+    ));
+    let submitted = provider
+        .submit_content(batch.kind, &batch.items, area)
+        .await;
+    (batch.kind, submitted)
 }
 
 /// Poll until every task finished: backoff from 200 ms to 5 s, at most
@@ -328,5 +352,109 @@ mod tests {
             b.iter().map(|b| b.items.len()).collect::<Vec<_>>(),
             [10, 10, 5]
         );
+    }
+
+    /// The memory provider, with each submission taking 5 ms and the most
+    /// in flight at once counted.
+    #[derive(Debug, Default)]
+    struct SlowSubmits {
+        inner: crate::provider::memory::MemoryProvider,
+        now: std::sync::atomic::AtomicUsize,
+        most: std::sync::atomic::AtomicUsize,
+    }
+
+    #[async_trait::async_trait]
+    impl Provider for SlowSubmits {
+        fn vendor(&self) -> &'static str {
+            self.inner.vendor()
+        }
+        fn capabilities(&self) -> &'static crate::provider::Capabilities {
+            self.inner.capabilities()
+        }
+        fn validate_domain(&self, d: &crate::model::Domain) -> Vec<crate::provider::Invalid> {
+            self.inner.validate_domain(d)
+        }
+        async fn list_domains(
+            &self,
+        ) -> Result<Vec<crate::provider::DomainSummary>, crate::provider::ProviderError> {
+            self.inner.list_domains().await
+        }
+        async fn read_domain(
+            &self,
+            name: &str,
+        ) -> Result<Option<crate::model::Domain>, crate::provider::ProviderError> {
+            self.inner.read_domain(name).await
+        }
+        async fn create_domain(
+            &self,
+            d: &crate::model::Domain,
+        ) -> Result<(), crate::provider::ProviderError> {
+            self.inner.create_domain(d).await
+        }
+        async fn update_domain(
+            &self,
+            p: &crate::model::Domain,
+            d: &crate::model::Domain,
+        ) -> Result<(), crate::provider::ProviderError> {
+            self.inner.update_domain(p, d).await
+        }
+        async fn set_enabled(
+            &self,
+            name: &str,
+            on: bool,
+        ) -> Result<(), crate::provider::ProviderError> {
+            self.inner.set_enabled(name, on).await
+        }
+        async fn delete_domain(&self, name: &str) -> Result<(), crate::provider::ProviderError> {
+            self.inner.delete_domain(name).await
+        }
+        fn content_limits(&self) -> ContentLimits {
+            limits(3, None)
+        }
+        async fn submit_content(
+            &self,
+            kind: ContentKind,
+            items: &[String],
+            area: Option<&str>,
+        ) -> Result<crate::provider::content::Submitted, crate::provider::ProviderError> {
+            use std::sync::atomic::Ordering::SeqCst;
+            let now = self.now.fetch_add(1, SeqCst) + 1;
+            self.most.fetch_max(now, SeqCst);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            self.now.fetch_sub(1, SeqCst);
+            self.inner.submit_content(kind, items, area).await
+        }
+        async fn content_status(
+            &self,
+            kind: ContentKind,
+            ids: &[String],
+        ) -> Result<Vec<crate::provider::content::TaskStatus>, crate::provider::ProviderError>
+        {
+            self.inner.content_status(kind, ids).await
+        }
+    }
+
+    #[tokio::test]
+    async fn submissions_go_out_several_at_a_time() {
+        let p = SlowSubmits::default();
+        let urls: Vec<String> = (0..60)
+            .map(|i| format!("https://static.example.com/{i}.js"))
+            .collect();
+        let value = json!({"urls": urls, "wait": true});
+        let address = Address::new("cdn_purge", "many");
+        let attrs = run(&address, &value, &p, &|_| {}).await.unwrap();
+        // Twenty calls of three URLs, every task recorded, in call order.
+        let ids = attrs["task_ids"].as_array().unwrap();
+        assert_eq!(ids.len(), 20);
+        let submitted: Vec<String> = p
+            .inner
+            .calls()
+            .into_iter()
+            .filter(|c| c.starts_with("content:"))
+            .collect();
+        assert_eq!(submitted.len(), 20);
+        assert_eq!(attrs["outcome"], "complete");
+        let most = p.most.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(most, SUBMIT_CONCURRENCY);
     }
 }

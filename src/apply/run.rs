@@ -294,16 +294,29 @@ fn upsert(change: &ResourceChange, live: &Domain) -> JournalOp {
     }
 }
 
+/// An update whose configuration call (shared with others in a batch) has
+/// succeeded: what is left is to wait until it is ready, switch it on or
+/// off if asked, and journal it.
+pub(super) struct Configured {
+    pub(super) change: ResourceChange,
+    pub(super) prior: Domain,
+    pub(super) desired: Domain,
+    /// When its batch started (for the elapsed time the hook reports).
+    pub(super) started: Instant,
+}
+
 /// Updates that share one provider batch key: one vendor call for the
-/// configuration of all of them, then each finishes on its own (wait until
-/// ready, enable/disable) and is journaled as soon as it is done.
-pub(super) async fn run_batch(
+/// configuration of all of them. Returns the failed ones as finished, and
+/// the others to be finished each on its own (`finish_configured`), which
+/// the walk schedules like any change so they run `parallelism` at a time.
+pub(super) async fn submit_batch(
     batch: Vec<(ResourceChange, Domain, Domain)>,
     provider: &dyn Provider,
-    shared: &Shared,
     hook: &dyn ApplyHook,
-    options: &ApplyOptions,
-) -> Vec<(Address, Action, Result<(), ApplyError>)> {
+) -> (
+    Vec<(Address, Action, Result<(), ApplyError>)>,
+    Vec<Configured>,
+) {
     let started = Instant::now();
     for (change, _, _) in &batch {
         hook.start(&change.address, change.action);
@@ -313,32 +326,63 @@ pub(super) async fn run_batch(
         .map(|(_, p, d)| (p.clone(), d.clone()))
         .collect();
     let results = provider.update_domains(&pairs).await;
-    let mut out = Vec::new();
+    let mut failed = Vec::new();
+    let mut configured = Vec::new();
     for ((change, prior, desired), result) in batch.into_iter().zip(results) {
-        let address = change.address.clone();
-        let steps = DomainSteps {
-            address: &address,
-            provider,
-            hook,
-            ready_timeout: options.ready_timeout,
-        };
-        let outcome = match result {
-            Err(error) => Err(ApplyError::Provider {
-                address: address.clone(),
-                error,
+        match result {
+            Ok(()) => configured.push(Configured {
+                change,
+                prior,
+                desired,
+                started,
             }),
-            Ok(()) => match steps.finish_update(&prior, &desired).await {
-                Ok(live) => shared.record(&address, upsert(&change, &live)),
-                Err(e) => Err(e),
-            },
-        };
-        hook.done(
-            &address,
-            change.action,
-            outcome.as_ref().map(|_| ()),
-            started.elapsed(),
-        );
-        out.push((address, change.action, outcome));
+            Err(error) => {
+                let outcome = Err(ApplyError::Provider {
+                    address: change.address.clone(),
+                    error,
+                });
+                hook.done(
+                    &change.address,
+                    change.action,
+                    outcome.as_ref().map(|_| ()),
+                    started.elapsed(),
+                );
+                failed.push((change.address, change.action, outcome));
+            }
+        }
     }
-    out
+    (failed, configured)
+}
+
+/// The rest of one batched update (see `submit_batch`).
+pub(super) async fn finish_configured(
+    job: Configured,
+    provider: &dyn Provider,
+    shared: &Shared,
+    hook: &dyn ApplyHook,
+    options: &ApplyOptions,
+) -> (Address, Action, Result<(), ApplyError>) {
+    let Configured {
+        change,
+        prior,
+        desired,
+        started,
+    } = job;
+    let steps = DomainSteps {
+        address: &change.address,
+        provider,
+        hook,
+        ready_timeout: options.ready_timeout,
+    };
+    let outcome = match steps.finish_update(&prior, &desired).await {
+        Ok(live) => shared.record(&change.address, upsert(&change, &live)),
+        Err(e) => Err(e),
+    };
+    hook.done(
+        &change.address,
+        change.action,
+        outcome.as_ref().map(|_| ()),
+        started.elapsed(),
+    );
+    (change.address, change.action, outcome)
 }

@@ -3,7 +3,9 @@
 //! skip the dependants of a failure.
 
 use crate::apply::domain::align_write_only;
-use crate::apply::run::{decode, desired_domain, run_batch, run_change, Shared};
+use crate::apply::run::{
+    decode, desired_domain, finish_configured, run_change, submit_batch, Configured, Shared,
+};
 use crate::apply::{ApplyError, ApplyHook};
 use crate::model::{Address, Domain};
 use crate::plan::graph::DepGraph;
@@ -123,7 +125,9 @@ pub async fn apply_plan(
         .collect();
     ready.reverse(); // pop() takes them in address order
     let mut blocked: BTreeSet<Address> = BTreeSet::new();
-    let mut running = JoinSet::new();
+    let mut running: JoinSet<Finished> = JoinSet::new();
+    // Batched updates whose shared call succeeded, each still to finish.
+    let mut configured: Vec<Configured> = Vec::new();
     let parallelism = options.parallelism.max(1);
 
     let stopped = || {
@@ -133,7 +137,25 @@ pub async fn apply_plan(
             .is_some_and(|f| f.load(Ordering::SeqCst))
     };
     loop {
-        while running.len() < parallelism && !stopped() {
+        while running.len() < parallelism {
+            if let Some(job) = configured.pop() {
+                let Some(provider) = providers.get(&job.change.provider).cloned() else {
+                    unreachable!("planner checked provider {}", job.change.provider);
+                };
+                let (shared, hook, options) = (shared.clone(), hook.clone(), options.clone());
+                running.spawn(async move {
+                    let done =
+                        finish_configured(job, provider.as_ref(), &shared, hook.as_ref(), &options)
+                            .await;
+                    Finished::Done(vec![done])
+                });
+                continue;
+            }
+            // After Ctrl-C: batched updates already configured still
+            // finish (above); nothing new starts.
+            if stopped() {
+                break;
+            }
             let Some(address) = ready.pop() else { break };
             waiting.remove(&address);
             let change = changes[&address].clone();
@@ -160,7 +182,9 @@ pub async fn apply_plan(
                 }
                 ready = rest;
                 running.spawn(async move {
-                    run_batch(batch, provider.as_ref(), &shared, hook.as_ref(), &options).await
+                    let (failed, configured) =
+                        submit_batch(batch, provider.as_ref(), hook.as_ref()).await;
+                    Finished::Submitted { failed, configured }
                 });
                 continue;
             }
@@ -175,7 +199,7 @@ pub async fn apply_plan(
                     result.as_ref().map(|_| ()),
                     started.elapsed(),
                 );
-                vec![(change.address, change.action, result)]
+                Finished::Done(vec![(change.address, change.action, result)])
             });
         }
         let Some(joined) = running.join_next().await else {
@@ -186,7 +210,18 @@ pub async fn apply_plan(
             }
             break;
         };
-        for (address, action, result) in joined.expect("apply task panicked") {
+        let finished = match joined.expect("apply task panicked") {
+            Finished::Done(results) => results,
+            Finished::Submitted {
+                failed,
+                configured: more,
+            } => {
+                // Finish in address order (the queue is popped from the end).
+                configured.extend(more.into_iter().rev());
+                failed
+            }
+        };
+        for (address, action, result) in finished {
             let succeeded = result.is_ok();
             match result {
                 Ok(()) => report.applied.push((address.clone(), action)),
@@ -218,6 +253,18 @@ pub async fn apply_plan(
     }
     let state = std::mem::take(&mut *shared.state.lock().expect("state lock"));
     (state, report)
+}
+
+/// What a walk task hands back.
+enum Finished {
+    /// Changes done (or failed).
+    Done(Vec<(Address, Action, Result<(), ApplyError>)>),
+    /// A batch's shared call: the updates it failed, and those it
+    /// configured, which the walk finishes one by one.
+    Submitted {
+        failed: Vec<(Address, Action, Result<(), ApplyError>)>,
+        configured: Vec<Configured>,
+    },
 }
 
 /// Creates and updates wait for their dependencies' creates and updates;

@@ -69,6 +69,9 @@ pub enum Command {
     },
     /// Serve the vendor APIs locally (Alibaba, Baishan, CTG) for tests and demos.
     Emulator(EmulatorArgs),
+    /// Time plan, apply and purge against the emulator with per-call latency
+    /// and the vendors' rate limits, and the engine's own CPU (see README).
+    Bench(BenchArgs),
     /// Print the version.
     Version,
 }
@@ -445,6 +448,55 @@ pub fn parse_rate(s: &str) -> Result<f64, String> {
             "{s:?} is not a fraction between 0 and 1 (e.g. 0.2 for 20% of requests)"
         )),
     }
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Domain counts, comma-separated; every vendor gets each count (0: only
+    /// the engine measurement).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "100,1000",
+        value_name = "N,..."
+    )]
+    pub domains: Vec<usize>,
+    /// The vendors to run, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "aliyun,baishan,ctg",
+        value_name = "VENDOR,..."
+    )]
+    pub vendors: Vec<String>,
+    /// Latency the emulator adds to every call.
+    #[arg(long, default_value = "20ms", value_parser = parse_duration)]
+    pub latency: Duration,
+    /// -parallelism of the timed plan and apply commands.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallelism: u16,
+    /// URLs in the purge phase.
+    #[arg(long = "purge-urls", default_value_t = 5000)]
+    pub purge_urls: usize,
+    /// Domains of the engine-only CPU measurement (no API; 0 skips it).
+    #[arg(long = "engine-domains", default_value_t = 10_000)]
+    pub engine_domains: usize,
+    /// How long the emulator keeps a new or changed domain configuring.
+    #[arg(long = "configuring-delay", default_value = "0", value_parser = parse_duration)]
+    pub configuring_delay: Duration,
+    /// How long the emulator's purge tasks take.
+    #[arg(long = "task-delay", default_value = "0", value_parser = parse_duration)]
+    pub task_delay: Duration,
+    /// Keep the scratch projects and the commands' logs in DIR (default: a
+    /// temporary directory, removed at the end).
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// The cdnform binary to time (default: this one).
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+    /// Print the results as one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn parse_address(s: &str) -> Result<crate::model::Address, String> {

@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod args;
 pub mod backend;
+pub mod bench;
 pub mod capabilities;
 pub mod diag;
 pub mod drift;
@@ -99,6 +100,7 @@ async fn dispatch(command: Command, out: &Output) -> Result<i32, CliError> {
         Command::State(c) => state::run(c, out),
         Command::ForceUnlock(a) => force_unlock::run(a, out),
         Command::Emulator(a) => emulator::run(a, out).await,
+        Command::Bench(a) => bench::run(a, out).await,
         Command::Providers { json } => capabilities::run(json, out),
         Command::Version => {
             out.line(&format!("cdnform v{}", env!("CARGO_PKG_VERSION")));

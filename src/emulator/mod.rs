@@ -84,6 +84,9 @@ pub struct EmulatorConfig {
     /// The faults injected in front of every vendor (default: none); changed at run time by
     /// `EmulatorHandle::set_faults`.
     pub faults: FaultPlan,
+    /// Added to every request before it is handled, as a network round trip would (default
+    /// zero; the benchmark sets it).
+    pub latency: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -106,6 +109,7 @@ impl Default for EmulatorConfig {
             baishan_quotas: DailyQuotas::baishan(),
             ctg_quotas: DailyQuotas::ctg(),
             faults: FaultPlan::none(),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -273,6 +277,17 @@ impl EmulatorHandle {
     /// outcome, other requests once their bearer token was accepted (whatever the outcome).
     pub fn ctg_calls(&self, method_and_path: &str) -> usize {
         self.shared.ctg_calls(method_and_path)
+    }
+
+    /// Every call count of `vendor` (`"aliyun"`: by `Action`; `"baishan"`, `"ctg"`: by
+    /// `METHOD /path`), counted as `aliyun_calls`, `baishan_calls` and `ctg_calls` describe.
+    pub fn call_counts(&self, vendor: &str) -> std::collections::BTreeMap<String, usize> {
+        self.shared.call_counts(vendor)
+    }
+
+    /// The most requests (any vendor) served at once since the start or the previous call.
+    pub fn take_peak_in_flight(&self) -> usize {
+        self.shared.take_peak_in_flight()
     }
 
     /// Sets every call count (Alibaba, Baishan and CTG), the answer log and the fault counts

@@ -3,10 +3,14 @@
 //! paths behind the fault layer.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
+use axum::extract::{Request, State};
 use axum::middleware::from_fn_with_state;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
 use tokio::sync::watch;
@@ -52,6 +56,9 @@ pub(crate) struct Shared {
     answers: Mutex<BTreeMap<(String, String), BTreeMap<String, usize>>>,
     /// Set once the server shuts down: ends the requests a fault holds.
     stopping: watch::Sender<bool>,
+    /// Requests being served now, and the most at once since the last `take_peak_in_flight`.
+    in_flight: AtomicUsize,
+    peak_in_flight: AtomicUsize,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -76,6 +83,8 @@ impl Shared {
             faults: Mutex::new(FaultBook::new(config.faults.clone())),
             answers: Mutex::new(BTreeMap::new()),
             stopping: watch::Sender::new(false),
+            in_flight: AtomicUsize::new(0),
+            peak_in_flight: AtomicUsize::new(0),
             config,
         }
     }
@@ -97,6 +106,13 @@ impl Shared {
             *world = draft;
         }
         Ok(out)
+    }
+
+    /// Runs `f` on the world as it is, for a request that only reads it: no draft is made
+    /// (a copy of the whole world per read made every call cost in proportion to the
+    /// account, and the emulator, not the client, bounded a large plan).
+    pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        f(&lock(&self.world))
     }
 
     pub fn snapshot(&self) -> World {
@@ -148,6 +164,15 @@ impl Shared {
         now: DateTime<Utc>,
     ) -> Result<Quota, Quota> {
         lock(&self.baishan_throttle).admit(&self.config.baishan_limits, token, is_config_write, now)
+    }
+
+    pub fn call_counts(&self, vendor: &str) -> BTreeMap<String, usize> {
+        match vendor {
+            "aliyun" => lock(&self.aliyun_calls).clone(),
+            "baishan" => lock(&self.baishan_calls).clone(),
+            "ctg" => lock(&self.ctg_calls).clone(),
+            _ => BTreeMap::new(),
+        }
     }
 
     /// Sets the call counts of every vendor, the answer log and the fault counts back to
@@ -215,6 +240,11 @@ impl Shared {
             .unwrap_or_default()
     }
 
+    pub fn take_peak_in_flight(&self) -> usize {
+        let now = self.in_flight.load(Ordering::SeqCst);
+        self.peak_in_flight.swap(now, Ordering::SeqCst)
+    }
+
     pub fn add_hook(&self, hook: Arc<dyn RequestHook>) {
         self.hooks
             .write()
@@ -243,5 +273,35 @@ pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
         .route("/API/{*path}", any(ctg::entry))
         .layer(axum::middleware::from_fn(hooks::serve_replaced))
         .layer(from_fn_with_state(shared.clone(), fault_layer::layer))
+        .layer(middleware::from_fn_with_state(shared.clone(), latency))
         .with_state(shared)
+}
+
+/// `EmulatorConfig::latency`: every request waits that long before it is handled (and
+/// before it meets a rate limit, as a request crossing a network would). Also counts the
+/// requests in flight.
+async fn latency(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let _counted = InFlight::enter(&shared);
+    let delay = shared.config.latency;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    next.run(request).await
+}
+
+/// One request in flight, until dropped (also when the client goes away mid-request).
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }

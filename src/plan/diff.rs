@@ -10,13 +10,15 @@ pub fn key_equal(schema: &BlockSchema, key: &str, a: &Json, b: &Json) -> bool {
     let block = schema.block_by_json_name(key);
     // An absent list of blocks and an empty one mean the same.
     let empty = Json::Array(Vec::new());
-    let as_list = |v: &'_ Json| -> Json {
-        match (block, v) {
-            (Some(nb), Json::Null) if !nb.single => empty.clone(),
-            _ => v.clone(),
-        }
-    };
-    let (a, b) = (&as_list(a), &as_list(b));
+    let as_list =
+        |v: &'_ Json| -> bool { matches!((block, v), (Some(nb), Json::Null) if !nb.single) };
+    let a = if as_list(a) { &empty } else { a };
+    let b = if as_list(b) { &empty } else { b };
+    // Equal as JSON (objects compare as maps) is equal under any rule; a
+    // plan with no changes takes this path for every key, without copying.
+    if a == b {
+        return true;
+    }
     match (block, a, b) {
         (Some(block), Json::Array(x), Json::Array(y)) if !block.ordered => {
             if x.len() != y.len() {
@@ -28,7 +30,7 @@ pub fn key_equal(schema: &BlockSchema, key: &str, a: &Json, b: &Json) -> bool {
             ys.sort();
             xs == ys
         }
-        _ => a == b,
+        _ => false,
     }
 }
 
@@ -58,8 +60,7 @@ pub fn changed_config_keys(
     schema
         .config_keys()
         .filter(|key| {
-            let ptr = format!("/{key}");
-            if desired.is_unknown_at(&ptr) {
+            if !desired.unknown.is_empty() && desired.is_unknown_at(&format!("/{key}")) {
                 return true;
             }
             let want = desired.value.get(*key).unwrap_or(&Json::Null);
@@ -110,5 +111,29 @@ mod tests {
             changed_config_keys(CDN_DOMAIN.block, &desired, &live2),
             vec!["cdn_type", "enabled"]
         );
+    }
+
+    #[test]
+    fn absent_and_empty_block_lists_are_equal() {
+        let b = CDN_DOMAIN.block;
+        assert!(key_equal(b, "cache_rules", &Json::Null, &json!([])));
+        assert!(key_equal(b, "cache_rules", &json!([]), &Json::Null));
+        assert!(!key_equal(
+            b,
+            "cache_rules",
+            &Json::Null,
+            &json!([{"match": "path"}])
+        ));
+        // A single block: absent is not an empty object.
+        assert!(!key_equal(b, "https", &Json::Null, &json!({})));
+        // Objects compare as maps, whatever their key order.
+        assert!(key_equal(
+            b,
+            "https",
+            &json!({"http2": true, "force_redirect": false}),
+            &json!({"force_redirect": false, "http2": true})
+        ));
+        assert!(key_equal(b, "name", &json!("a"), &json!("a")));
+        assert!(!key_equal(b, "name", &json!("a"), &json!("b")));
     }
 }

@@ -152,6 +152,8 @@ impl PlanHook for NoHook {}
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_batch;
+#[cfg(test)]
 mod tests_content;
 #[cfg(test)]
 mod tests_more;

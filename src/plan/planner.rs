@@ -95,7 +95,7 @@ pub async fn make_plan(
             .collect()
     };
 
-    let (mut refreshed, drift) = apply_refresh(prior, &live);
+    let (mut refreshed, drift) = apply_refresh(prior, live);
     let mut changes = Vec::new();
     let mut warnings = Vec::new();
     let mut recovered = BTreeMap::new();
@@ -133,11 +133,13 @@ pub async fn make_plan(
             if diagnostics.iter().any(Diagnostic::is_error) {
                 return Err(PlanError::Diagnostics(diagnostics));
             }
-            let declared: Vec<&Address> = desired.resources().iter().map(|r| &r.address).collect();
+            // A set: a list's `contains` per state entry made this quadratic.
+            let declared: std::collections::BTreeSet<&Address> =
+                desired.resources().iter().map(|r| &r.address).collect();
             for c in planned.iter_mut() {
                 c.importing = imported.get(&c.address).cloned();
             }
-            planned.extend(plan_deletes(&refreshed, |a| !declared.contains(&a)));
+            planned.extend(plan_deletes(&refreshed, |a| !declared.contains(a)));
             warnings.extend(content::order_after_domains(&mut planned, desired));
             changes = planned;
         }
@@ -267,19 +269,26 @@ async fn check_unmanaged(
 /// The prior state with live values, and the drift between the two.
 fn apply_refresh(
     prior: &State,
-    live: &BTreeMap<Address, Option<Json>>,
+    mut live: BTreeMap<Address, Option<Json>>,
 ) -> (State, Vec<ResourceDrift>) {
-    let mut refreshed = prior.clone();
-    refreshed.resources.clear();
+    // Everything but the resources, which are rebuilt below (cloning them
+    // only to drop them cost two copies of every value).
+    let mut refreshed = State {
+        format_version: prior.format_version,
+        serial: prior.serial,
+        lineage: prior.lineage.clone(),
+        resources: Vec::with_capacity(prior.resources.len()),
+        pending: prior.pending.clone(),
+        outputs: prior.outputs.clone(),
+    };
     let mut drift = Vec::new();
     for r in &prior.resources {
         let now = live
-            .get(&r.address)
-            .cloned()
-            .unwrap_or(Some(r.attributes.clone()));
+            .remove(&r.address)
+            .unwrap_or_else(|| Some(r.attributes.clone()));
         let schema =
             resource_schema(&r.address.resource_type).expect("state holds known resource types");
-        match &now {
+        match now {
             None => drift.push(ResourceDrift {
                 address: r.address.clone(),
                 provider: r.provider.clone(),
@@ -287,8 +296,7 @@ fn apply_refresh(
                 after: None,
                 changed: Vec::new(),
             }),
-            Some(v) => {
-                let mut v = v.clone();
+            Some(mut v) => {
                 carry_over(schema.block, &r.attributes, &mut v);
                 let changed = changed_between(schema.block, &r.attributes, &v);
                 if !changed.is_empty() {
@@ -301,8 +309,12 @@ fn apply_refresh(
                     });
                 }
                 refreshed.resources.push(ResourceState {
+                    address: r.address.clone(),
+                    provider: r.provider.clone(),
+                    vendor_id: r.vendor_id.clone(),
                     attributes: v,
-                    ..r.clone()
+                    dependencies: r.dependencies.clone(),
+                    protected: r.protected,
                 });
             }
         }

@@ -37,23 +37,44 @@ pub fn visit(
     ptr: &str,
     f: &mut dyn FnMut(&AttrSchema, &str, &Json),
 ) {
-    for attr in schema.attributes {
+    visit_where(schema, value, ptr, &|_| true, f)
+}
+
+/// `visit`, only for the attributes `wanted` selects: a pointer is made for
+/// those alone, and blocks holding none of them are not entered (a plan
+/// looks for the few write-only attributes of every resource twice).
+pub fn visit_where(
+    schema: &BlockSchema,
+    value: &Json,
+    ptr: &str,
+    wanted: &dyn Fn(&AttrSchema) -> bool,
+    f: &mut dyn FnMut(&AttrSchema, &str, &Json),
+) {
+    for attr in schema.attributes.iter().filter(|a| wanted(a)) {
         if let Some(v) = value.get(attr.name) {
             f(attr, &format!("{ptr}/{}", pointer_segment(attr.name)), v);
         }
     }
     for nb in schema.blocks {
+        if !holds(nb.block, wanted) {
+            continue;
+        }
         let p = format!("{ptr}/{}", pointer_segment(nb.json_name));
         match value.get(nb.json_name) {
             Some(Json::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    visit(nb.block, item, &format!("{p}/{i}"), f);
+                    visit_where(nb.block, item, &format!("{p}/{i}"), wanted, f);
                 }
             }
-            Some(obj @ Json::Object(_)) => visit(nb.block, obj, &p, f),
+            Some(obj @ Json::Object(_)) => visit_where(nb.block, obj, &p, wanted, f),
             _ => {}
         }
     }
+}
+
+/// Does `schema` (or a block nested in it) have an attribute `wanted` selects?
+fn holds(schema: &BlockSchema, wanted: &dyn Fn(&AttrSchema) -> bool) -> bool {
+    schema.attributes.iter().any(wanted) || schema.blocks.iter().any(|nb| holds(nb.block, wanted))
 }
 
 /// Mark schema-sensitive attributes sensitive, and replace each known
@@ -65,15 +86,21 @@ pub fn protect(
     secrets: &mut Secrets,
 ) {
     let mut found = Vec::new();
-    visit(schema, &planned.value, "", &mut |attr, ptr, v| {
-        if attr.sensitive {
-            found.push((
-                ptr.to_string(),
-                attr.write_only,
-                v.as_str().map(str::to_string),
-            ));
-        }
-    });
+    visit_where(
+        schema,
+        &planned.value,
+        "",
+        &|a| a.sensitive,
+        &mut |attr, ptr, v| {
+            if attr.sensitive {
+                found.push((
+                    ptr.to_string(),
+                    attr.write_only,
+                    v.as_str().map(str::to_string),
+                ));
+            }
+        },
+    );
     for (ptr, write_only, text) in found {
         planned.sensitive.insert(ptr.clone());
         if let (true, Some(text)) = (write_only, text) {
@@ -93,7 +120,8 @@ pub fn protect(
 /// still exists.
 pub fn carry_over(schema: &BlockSchema, recorded: &Json, live: &mut Json) {
     let mut keep = Vec::new();
-    visit(schema, recorded, "", &mut |attr, ptr, v| {
+    let write_only = |a: &AttrSchema| a.write_only;
+    visit_where(schema, recorded, "", &write_only, &mut |attr, ptr, v| {
         if attr.write_only && !v.is_null() {
             keep.push((ptr.to_string(), v.clone()));
         }
@@ -111,7 +139,8 @@ pub fn carry_over(schema: &BlockSchema, recorded: &Json, live: &mut Json) {
 /// Put the real write-only values back, for the vendor call.
 pub fn reveal(schema: &BlockSchema, address: &Address, value: &mut Json, secrets: &Secrets) {
     let mut ptrs = Vec::new();
-    visit(schema, value, "", &mut |attr, ptr, _| {
+    let write_only = |a: &AttrSchema| a.write_only;
+    visit_where(schema, value, "", &write_only, &mut |attr, ptr, _| {
         if attr.write_only {
             ptrs.push(ptr.to_string());
         }
@@ -172,5 +201,26 @@ mod tests {
         let mut gone = json!({"https": null});
         carry_over(CDN_DOMAIN.block, &recorded, &mut gone);
         assert_eq!(gone, json!({"https": null}));
+    }
+
+    #[test]
+    fn visit_where_sees_only_the_wanted_attributes() {
+        let v = json!({"name": "a.example.com", "origins": [{"address": "192.0.2.1"}],
+                       "https": {"http2": true, "certificate": {"private_pem": "K", "id": "7"}}});
+        let mut seen = Vec::new();
+        visit_where(
+            CDN_DOMAIN.block,
+            &v,
+            "",
+            &|a| a.write_only,
+            &mut |_, ptr, _| seen.push(ptr.to_string()),
+        );
+        assert_eq!(seen, ["/https/certificate/private_pem"]);
+        let mut all = Vec::new();
+        visit(CDN_DOMAIN.block, &v, "", &mut |_, ptr, _| {
+            all.push(ptr.to_string())
+        });
+        assert!(all.contains(&"/origins/0/address".to_string()), "{all:?}");
+        assert!(all.contains(&"/https/certificate/private_pem".to_string()));
     }
 }

@@ -180,6 +180,13 @@ pub fn host_of(item: &str) -> String {
 }
 
 /// `ids` without repeats, in first-seen order.
+/// Task status calls in flight at once, for vendors that answer one task a
+/// call (the default `-parallelism`).
+pub const STATUS_CONCURRENCY: usize = 10;
+
+/// Content submissions in flight at once (the default `-parallelism`).
+pub const SUBMIT_CONCURRENCY: usize = 10;
+
 pub fn unique(ids: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(ids.len());
     for id in ids {

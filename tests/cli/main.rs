@@ -3,6 +3,7 @@
 
 mod bad_corpus;
 mod baishan;
+mod bench;
 mod ci_pipeline;
 mod commands;
 mod common;

@@ -90,26 +90,42 @@ pub fn supported(version: ApiVersion, action: &str) -> bool {
 }
 
 /// Runs a supported action on the draft world.
-pub fn run(action: &str, ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
-    match action {
+/// A supported action that only reads the world, answered from it as it is; `None` for
+/// the others (`run`).
+pub fn read(
+    action: &str,
+    ctx: &ActionCtx,
+    world: &AliyunWorld,
+) -> Option<Result<Outcome, AliError>> {
+    Some(match action {
         "DescribeCdnService" => Ok(describe_service(world)),
         "DescribeUserDomains" => describe_user_domains(ctx, world),
         "DescribeCdnDomainDetail" => describe_detail(ctx, world),
+        "DescribeCdnDomainConfigs" => config_actions::describe(ctx, world),
+        "DescribeDomainCertificateInfo" => certificate::describe(ctx, world),
+        "DescribeRefreshTasks" => content_queries::describe_tasks(ctx, world),
+        "DescribeRefreshTaskById" => content_queries::describe_by_id(ctx, world),
+        "DescribeCdnUserQuota" => Ok(content_queries::user_quota(ctx, world)),
+        _ => return None,
+    })
+}
+
+/// Every supported action (reads through `read`), on a draft of the world.
+pub fn run(action: &str, ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+    if let Some(answer) = read(action, ctx, world) {
+        return answer;
+    }
+    match action {
         "AddCdnDomain" => add(ctx, world),
         "ModifyCdnDomain" => modify(ctx, world),
         "StartCdnDomain" => set_enabled(ctx, world, true),
         "StopCdnDomain" => set_enabled(ctx, world, false),
         "DeleteCdnDomain" => delete(ctx, world),
         "BatchSetCdnDomainConfig" => config_actions::batch_set(ctx, world),
-        "DescribeCdnDomainConfigs" => config_actions::describe(ctx, world),
         "DeleteSpecificConfig" => config_actions::delete_specific(ctx, world),
         "SetCdnDomainSSLCertificate" => certificate::set(ctx, world),
-        "DescribeDomainCertificateInfo" => certificate::describe(ctx, world),
         "RefreshObjectCaches" => content_actions::refresh(ctx, world),
         "PushObjectCache" => content_actions::push(ctx, world),
-        "DescribeRefreshTasks" => content_queries::describe_tasks(ctx, world),
-        "DescribeRefreshTaskById" => content_queries::describe_by_id(ctx, world),
-        "DescribeCdnUserQuota" => Ok(content_queries::user_quota(ctx, world)),
         _ => Err(AliError::unsupported_operation()),
     }
 }
@@ -132,6 +148,18 @@ pub(super) fn configuring_for(limits: &Limits) -> TimeDelta {
 
 /// The named domain, or the version's not-found error. A malformed name is the seed's
 /// "DomainName format is error".
+/// The named domain, read only (see `existing`).
+pub(super) fn found<'w>(
+    ctx: &ActionCtx,
+    world: &'w AliyunWorld,
+) -> Result<&'w AliDomain, AliError> {
+    let name = validate::domain_name(ctx.params.require("DomainName")?)?;
+    world
+        .domains
+        .get(&name)
+        .ok_or_else(|| AliError::domain_not_found(ctx.version))
+}
+
 pub(super) fn existing<'w>(
     ctx: &ActionCtx,
     world: &'w mut AliyunWorld,
@@ -233,9 +261,9 @@ fn delete(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError>
     Ok(Outcome::wrote())
 }
 
-fn describe_detail(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+fn describe_detail(ctx: &ActionCtx, world: &AliyunWorld) -> Result<Outcome, AliError> {
     let now = ctx.now;
-    let d = existing(ctx, world)?.clone();
+    let d = found(ctx, world)?;
     let ssl = certificate::ssl_status(world, &d.name);
     let model = match ctx.version {
         // API-NOTES GetDomainDetailModel. ServerCertificateStatus is "on" while the domain has
@@ -276,7 +304,7 @@ fn describe_detail(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, 
 
 /// 2018 filters: `DomainName` with `DomainSearchType` (fuzzy_match by default), `DomainStatus`
 /// and `CdnType`. MODELLED: the list is in domain-name order (the seeds give no order).
-fn describe_user_domains(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+fn describe_user_domains(ctx: &ActionCtx, world: &AliyunWorld) -> Result<Outcome, AliError> {
     let p = ctx.params;
     let (number, size) = validate::page(
         p.optional("PageNumber"),

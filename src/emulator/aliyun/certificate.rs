@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::actions::{existing, ActionCtx, Outcome};
+use super::actions::{existing, found, ActionCtx, Outcome};
 use super::errors::AliError;
 use super::model::{gmt, AliyunWorld, Certificate};
 
@@ -188,8 +188,8 @@ pub fn set(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError
 
 /// MODELLED `DescribeDomainCertificateInfo`: `DomainName` → `CertInfos.CertInfo` with the
 /// domain's certificate, or an empty list when it has none.
-pub fn describe(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
-    let domain = existing(ctx, world)?.name.clone();
+pub fn describe(ctx: &ActionCtx, world: &AliyunWorld) -> Result<Outcome, AliError> {
+    let domain = found(ctx, world)?.name.clone();
     let infos: Vec<_> = world
         .certificates
         .get(&domain)

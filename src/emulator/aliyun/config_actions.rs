@@ -9,7 +9,7 @@
 
 use serde_json::{json, Value};
 
-use super::actions::{configuring_for, existing, ActionCtx, Outcome};
+use super::actions::{configuring_for, existing, found, ActionCtx, Outcome};
 use super::config_functions::{parse_config_id, parse_functions, spec, FunctionCall};
 use super::errors::AliError;
 use super::model::{AliyunWorld, DomainConfig};
@@ -127,9 +127,9 @@ fn config_json(c: &DomainConfig, uid: &str, ctx: &ActionCtx) -> Value {
 /// optional `ConfigId`. MODELLED: configurations come in ConfigId order; a ConfigId that is
 /// not the domain's gives an empty list; a ConfigId that is not a number is
 /// `InvalidParameter`.
-pub fn describe(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+pub fn describe(ctx: &ActionCtx, world: &AliyunWorld) -> Result<Outcome, AliError> {
     let p = ctx.params;
-    let domain = existing(ctx, world)?.name.clone();
+    let domain = found(ctx, world)?.name.clone();
     let mut functions: Vec<&str> = Vec::new();
     if let Some(raw) = p.optional("FunctionNames") {
         for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {

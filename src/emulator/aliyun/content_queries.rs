@@ -100,7 +100,7 @@ fn time_param(ctx: &ActionCtx, name: &str) -> Result<Option<DateTime<Utc>>, AliE
 /// `ObjectType`, `Status`, `StartTime`/`EndTime` (creation time within, both ends
 /// included); pages of `PageSize` ≤ 50 (2014) or ≤ 100 (2018), default 20. Only tasks of
 /// the past 7 days are listed (seed).
-pub fn describe_tasks(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+pub fn describe_tasks(ctx: &ActionCtx, world: &AliyunWorld) -> Result<Outcome, AliError> {
     let p = ctx.params;
     let max_size = match ctx.version {
         ApiVersion::V2014_11_11 => 50,
@@ -174,7 +174,7 @@ pub fn describe_tasks(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcom
 /// of those tasks, in the order the ids were given, and `TotalCount`. MODELLED: the shape of
 /// `DescribeRefreshTasks` without paging; an id that is not a number is `InvalidParameter`,
 /// an unknown (or expired) id adds nothing.
-pub fn describe_by_id(ctx: &ActionCtx, world: &mut AliyunWorld) -> Result<Outcome, AliError> {
+pub fn describe_by_id(ctx: &ActionCtx, world: &AliyunWorld) -> Result<Outcome, AliError> {
     let raw = ctx.params.require("TaskId")?;
     let ids: Vec<u64> = raw
         .split(',')

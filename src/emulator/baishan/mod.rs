@@ -216,24 +216,39 @@ pub(crate) fn handle(
         task_delay: shared.config.task_delay,
         quotas: &shared.config.baishan_quotas,
     };
-    let result = shared.transact(|world| {
-        let w = &mut world.baishan;
-        let out: Outcome = match endpoint {
-            Endpoint::List => actions::list(&ctx, w)?,
-            Endpoint::Get => actions::get(&ctx, w)?,
-            Endpoint::Create => actions::create(&ctx, w)?,
-            Endpoint::SetStatus => actions::set_status(&ctx, w)?,
-            Endpoint::Delete => actions::delete(&ctx, w)?,
-            Endpoint::GetConfig => actions::get_config(&ctx, w)?,
-            Endpoint::SetConfig => actions::set_config(&ctx, w)?,
-            Endpoint::Refresh => content::refresh(&ctx, w)?,
-            Endpoint::RefreshStatus => content::status(&ctx, w, false)?,
-            Endpoint::Prefetch => content::prefetch(&ctx, w)?,
-            Endpoint::PrefetchStatus => content::status(&ctx, w, true)?,
-            Endpoint::PrefetchQuota => content::prefetch_quota(&ctx, w)?,
-        };
-        Ok::<_, BsError>((out.data, out.changed))
+    let read = shared.read(|world| {
+        let w = &world.baishan;
+        Some(match endpoint {
+            Endpoint::List => actions::list(&ctx, w),
+            Endpoint::Get => actions::get(&ctx, w),
+            Endpoint::GetConfig => actions::get_config(&ctx, w),
+            Endpoint::RefreshStatus => content::status(&ctx, w, false),
+            Endpoint::PrefetchStatus => content::status(&ctx, w, true),
+            Endpoint::PrefetchQuota => content::prefetch_quota(&ctx, w),
+            _ => return None,
+        })
     });
+    let result = match read {
+        Some(answer) => answer.map(|out| out.data),
+        None => shared.transact(|world| {
+            let w = &mut world.baishan;
+            let out: Outcome = match endpoint {
+                Endpoint::Create => actions::create(&ctx, w)?,
+                Endpoint::SetStatus => actions::set_status(&ctx, w)?,
+                Endpoint::Delete => actions::delete(&ctx, w)?,
+                Endpoint::SetConfig => actions::set_config(&ctx, w)?,
+                Endpoint::Refresh => content::refresh(&ctx, w)?,
+                Endpoint::Prefetch => content::prefetch(&ctx, w)?,
+                Endpoint::List
+                | Endpoint::Get
+                | Endpoint::GetConfig
+                | Endpoint::RefreshStatus
+                | Endpoint::PrefetchStatus
+                | Endpoint::PrefetchQuota => unreachable!("read above"),
+            };
+            Ok::<_, BsError>((out.data, out.changed))
+        }),
+    };
     match result {
         Ok(data) => response::success(data, quota.headers()),
         Err(e) => response::error(&e, quota.headers()),

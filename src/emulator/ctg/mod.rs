@@ -234,22 +234,36 @@ fn run(
         task_delay: shared.config.task_delay,
         quotas: shared.config.ctg_quotas.clone(),
     };
+    let read = shared.read(|world| {
+        let w = &world.ctg;
+        Some(match endpoint {
+            Endpoint::List => domains::list(&ctx, w),
+            Endpoint::Get => domains::get(&ctx, w),
+            Endpoint::GetFeature(f) => features::get(&ctx, w, f),
+            Endpoint::PurgeStatus => content::status(&ctx, w, false),
+            Endpoint::PrefetchStatus => content::status(&ctx, w, true),
+            _ => return None,
+        })
+    });
+    if let Some(answer) = read {
+        return answer;
+    }
     shared.transact(|world| {
         let w = &mut world.ctg;
         Ok::<_, CtgError>(match endpoint {
             Endpoint::Token => unreachable!("answered above"),
-            Endpoint::List => (domains::list(&ctx, w)?, false),
-            Endpoint::Get => (domains::get(&ctx, w)?, false),
-            Endpoint::GetFeature(f) => (features::get(&ctx, w, f)?, false),
+            Endpoint::List
+            | Endpoint::Get
+            | Endpoint::GetFeature(_)
+            | Endpoint::PurgeStatus
+            | Endpoint::PrefetchStatus => unreachable!("read above"),
             Endpoint::Create => (domains::create(&ctx, w)?, true),
             Endpoint::Enable => (domains::set_enabled(&ctx, w, true)?, true),
             Endpoint::Disable => (domains::set_enabled(&ctx, w, false)?, true),
             Endpoint::Delete => (domains::delete(&ctx, w)?, true),
             Endpoint::SetFeature(f) => (features::write(&ctx, w, f)?, true),
             Endpoint::Purge => (content::purge(&ctx, w)?, true),
-            Endpoint::PurgeStatus => (content::status(&ctx, w, false)?, false),
             Endpoint::Prefetch => (content::prefetch(&ctx, w)?, true),
-            Endpoint::PrefetchStatus => (content::status(&ctx, w, true)?, false),
         })
     })
 }

@@ -11,6 +11,7 @@ use super::error::{self, Effect, VENDOR};
 use super::{body, idempotent_retry, mapping, AliyunProvider};
 use crate::model::Domain;
 use crate::provider::{ErrorKind, ProviderError};
+use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,9 @@ const BATCH_SET: &str = "BatchSetCdnDomainConfig";
 const DELETE: &str = "DeleteSpecificConfig";
 /// At most this many domains per `BatchSetCdnDomainConfig`.
 pub const MAX_BATCH_DOMAINS: usize = 50;
+/// Config status reads in flight at once while a batch is awaited (the
+/// default `-parallelism`; `DescribeCdnDomainConfigs` allows 100/s).
+const POLL_CONCURRENCY: usize = 10;
 
 /// How to wait for configs to leave `configuring`/`testing`.
 #[derive(Clone, Debug)]
@@ -123,7 +127,8 @@ pub async fn update(
 }
 
 /// Apply updates that share one batch key: one `BatchSetCdnDomainConfig`
-/// per 50 domains, then wait for each domain.
+/// per 50 domains (the 3/s call limit paces them), then wait for every
+/// domain's configs together.
 pub async fn update_many(
     p: &AliyunProvider,
     updates: &[(Domain, Domain)],
@@ -132,19 +137,31 @@ pub async fn update_many(
         return Vec::new();
     };
     let set = config_map::changes(prior, desired).set;
-    let mut out = Vec::with_capacity(updates.len());
-    for chunk in updates.chunks(MAX_BATCH_DOMAINS) {
+    let mut out: Vec<Option<Result<(), ProviderError>>> = vec![None; updates.len()];
+    let mut submitted: Vec<usize> = Vec::new();
+    let mut ids: BatchIds = Vec::new();
+    for (c, chunk) in updates.chunks(MAX_BATCH_DOMAINS).enumerate() {
         let names: Vec<&str> = chunk.iter().map(|(_, d)| d.name.as_str()).collect();
+        let first = c * MAX_BATCH_DOMAINS;
         match batch_set(p, &names, &set).await {
-            Err(e) => out.extend(chunk.iter().map(|_| Err(e.clone()))),
-            Ok(ids) => {
-                for name in names {
-                    out.push(wait_configured(p, name, &set, &ids).await);
-                }
+            Err(e) => (first..first + chunk.len()).for_each(|i| out[i] = Some(Err(e.clone()))),
+            Ok(chunk_ids) => {
+                ids.extend(chunk_ids);
+                submitted.extend(first..first + chunk.len());
             }
         }
     }
-    out
+    let names: Vec<&str> = submitted
+        .iter()
+        .map(|i| updates[*i].1.name.as_str())
+        .collect();
+    let waited = wait_configured_many(p, &names, &set, &ids).await;
+    for (i, result) in submitted.into_iter().zip(waited) {
+        out[i] = Some(result);
+    }
+    out.into_iter()
+        .map(|o| o.expect("every update has an outcome"))
+        .collect()
 }
 
 /// ConfigIds the batch answer gave, by domain.
@@ -213,67 +230,110 @@ fn name_function(mut e: ProviderError, set: &[Function]) -> ProviderError {
     e
 }
 
-/// Poll `DescribeCdnDomainConfigs` for the functions just set until each of
-/// their configs (those the batch answer named for this domain, if any) is
-/// `success`; `failed` is an error naming the function.
+/// Poll until the configs `set` wrote to `name` are `success`.
 async fn wait_configured(
     p: &AliyunProvider,
     name: &str,
     set: &[Function],
     ids: &BatchIds,
 ) -> Result<(), ProviderError> {
+    wait_configured_many(p, &[name], set, ids)
+        .await
+        .pop()
+        .expect("one result per domain")
+}
+
+/// Poll until the configs `set` wrote to each of `names` are `success`: one
+/// poll round for all of them after each backoff step (never one sleep per
+/// domain), `POLL_CONCURRENCY` reads at a time; one result per name.
+async fn wait_configured_many(
+    p: &AliyunProvider,
+    names: &[&str],
+    set: &[Function],
+    ids: &BatchIds,
+) -> Vec<Result<(), ProviderError>> {
     let mut functions: Vec<&str> = set.iter().map(|f| f.name).collect();
     functions.dedup();
+    let started = Instant::now();
+    let mut wait = p.poll.first;
+    let mut out: Vec<Option<Result<(), ProviderError>>> = vec![None; names.len()];
+    let mut pending: Vec<usize> = (0..names.len()).collect();
+    while !pending.is_empty() {
+        tokio::time::sleep(wait).await;
+        let functions = &functions;
+        let polled: Vec<(usize, Result<Vec<String>, ProviderError>)> =
+            stream::iter(pending.iter().copied())
+                .map(|i| async move { (i, poll_configs(p, names[i], functions, ids).await) })
+                .buffer_unordered(POLL_CONCURRENCY)
+                .collect()
+                .await;
+        pending.clear();
+        for (i, result) in polled {
+            match result {
+                Ok(left) if left.is_empty() => out[i] = Some(Ok(())),
+                Ok(left) if started.elapsed() + wait > p.poll.total => {
+                    out[i] = Some(Err(ProviderError::new(
+                        VENDOR,
+                        BATCH_SET,
+                        ErrorKind::Other,
+                        format!(
+                            "domain {:?}: functions {} still not applied after {}s",
+                            names[i],
+                            left.join(", "),
+                            started.elapsed().as_secs()
+                        ),
+                    )))
+                }
+                Ok(_) => pending.push(i),
+                Err(e) => out[i] = Some(Err(e)),
+            }
+        }
+        pending.sort_unstable();
+        wait = (wait * 2).min(p.poll.max);
+    }
+    out.into_iter()
+        .map(|o| o.expect("every domain has an outcome"))
+        .collect()
+}
+
+/// One look at `name`'s configs of `functions`: the functions still being
+/// applied (an error when one failed). When the batch answer gave config
+/// ids for this domain, only those configs count.
+async fn poll_configs(
+    p: &AliyunProvider,
+    name: &str,
+    functions: &[&str],
+    ids: &BatchIds,
+) -> Result<Vec<String>, ProviderError> {
     let ours: Vec<&str> = ids
         .iter()
         .filter(|(d, _)| d == name)
         .map(|(_, id)| id.as_str())
         .collect();
-    let started = Instant::now();
-    let mut wait = p.poll.first;
-    loop {
-        tokio::time::sleep(wait).await;
-        let live = read_configs(p, name, &functions).await?;
-        let mut scope: Vec<&LiveConfig> = live
-            .iter()
-            .filter(|c| functions.contains(&c.function.as_str()))
-            .collect();
-        if scope.iter().any(|c| ours.contains(&c.config_id.as_str())) {
-            scope.retain(|c| ours.contains(&c.config_id.as_str()));
-        }
-        if let Some(bad) = scope.iter().find(|c| c.status == "failed") {
-            return Err(ProviderError::new(
-                VENDOR,
-                BATCH_SET,
-                ErrorKind::Other,
-                format!(
-                    "domain {name:?}: function {} failed to apply (ConfigId {})",
-                    bad.function, bad.config_id
-                ),
-            ));
-        }
-        let pending: Vec<&str> = scope
-            .iter()
-            .filter(|c| c.status != "success")
-            .map(|c| c.function.as_str())
-            .collect();
-        if pending.is_empty() {
-            return Ok(());
-        }
-        if started.elapsed() + wait > p.poll.total {
-            return Err(ProviderError::new(
-                VENDOR,
-                BATCH_SET,
-                ErrorKind::Other,
-                format!(
-                    "domain {name:?}: functions {} still not applied after {}s",
-                    pending.join(", "),
-                    started.elapsed().as_secs()
-                ),
-            ));
-        }
-        wait = (wait * 2).min(p.poll.max);
+    let live = read_configs(p, name, functions).await?;
+    let mut scope: Vec<&LiveConfig> = live
+        .iter()
+        .filter(|c| functions.contains(&c.function.as_str()))
+        .collect();
+    if scope.iter().any(|c| ours.contains(&c.config_id.as_str())) {
+        scope.retain(|c| ours.contains(&c.config_id.as_str()));
     }
+    if let Some(bad) = scope.iter().find(|c| c.status == "failed") {
+        return Err(ProviderError::new(
+            VENDOR,
+            BATCH_SET,
+            ErrorKind::Other,
+            format!(
+                "domain {name:?}: function {} failed to apply (ConfigId {})",
+                bad.function, bad.config_id
+            ),
+        ));
+    }
+    Ok(scope
+        .iter()
+        .filter(|c| c.status != "success")
+        .map(|c| c.function.clone())
+        .collect())
 }
 
 #[cfg(test)]

@@ -321,6 +321,17 @@ async fn update_domains_batches_fifty_domains_a_call() {
         .filter(|s| s.action() == "DescribeCdnDomainConfigs")
         .count();
     assert_eq!(polled, 120);
+    // Every batch call goes out before the wait: the domains' configs are
+    // then polled together, not one domain (and one first delay) at a time.
+    let actions = c.actions();
+    let first_poll = actions
+        .iter()
+        .position(|a| a == "DescribeCdnDomainConfigs")
+        .unwrap();
+    assert!(actions[..first_poll]
+        .iter()
+        .all(|a| a == "BatchSetCdnDomainConfig"));
+    assert_eq!(first_poll, 3);
 }
 
 #[tokio::test]
