@@ -159,8 +159,10 @@ fn a_second_apply_waits_for_the_lock_or_fails_cleanly() {
     let Some(pg) = PgProject::new("locks", &emu, &domains) else {
         return;
     };
-    let first = pg.spawn(&["apply", "-auto-approve"]);
-    // Wait until the first holds the lock (its plan has started).
+    let mut first = pg.spawn(&["apply", "-auto-approve", "-lock-timeout=30s"]);
+    // Wait until the first holds the lock (its plan has started). The
+    // probing plans take the lock too, for a moment: the first apply waits
+    // for them (-lock-timeout) rather than failing.
     let started = Instant::now();
     loop {
         let r = pg.run(&["plan", "-lock-timeout=0s"]);
@@ -170,6 +172,10 @@ fn a_second_apply_waits_for_the_lock_or_fails_cleanly() {
                 "names the holder's operation: {r:?}"
             );
             break;
+        }
+        if let Ok(Some(status)) = first.try_wait() {
+            let out = first.wait_with_output().unwrap();
+            panic!("the first apply ended ({status}) before it was seen holding the lock: {out:?}");
         }
         assert!(
             started.elapsed() < Duration::from_secs(20),
@@ -201,7 +207,7 @@ fn a_killed_apply_releases_its_lock_with_its_session() {
     ) else {
         return;
     };
-    let mut child = pg.spawn(&["apply", "-auto-approve"]);
+    let mut child = pg.spawn(&["apply", "-auto-approve", "-lock-timeout=30s"]);
     let started = Instant::now();
     loop {
         let r = pg.run(&["plan", "-lock-timeout=0s"]);
