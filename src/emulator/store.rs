@@ -168,8 +168,9 @@ mod tests {
     fn save_creates_a_missing_directory() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().join("state/world.json"));
-        store.save(&sample()).unwrap();
-        assert_eq!(store.load().unwrap(), sample());
+        let world = sample();
+        store.save(&world).unwrap();
+        assert_eq!(store.load().unwrap(), world);
     }
 
     #[test]
