@@ -46,6 +46,26 @@ impl DomainSteps<'_> {
         Ok(live)
     }
 
+    /// After `create` failed: the domain as it is now, when the failure may
+    /// have left behind one of ours (created, then a later call failed or its
+    /// answer was lost). "Already exists" from the create call means someone
+    /// else's domain, and a read that fails tells nothing: `None`.
+    pub async fn left_behind(&self, desired: &Domain, error: &ApplyError) -> Option<Domain> {
+        let maybe_ours = match error {
+            ApplyError::Provider { error, .. } => error.kind != ErrorKind::AlreadyExists,
+            ApplyError::Failed { .. } | ApplyError::NotReady { .. } => true,
+            _ => false,
+        };
+        if !maybe_ours {
+            return None;
+        }
+        self.provider
+            .read_domain(&desired.name)
+            .await
+            .ok()
+            .flatten()
+    }
+
     pub async fn update(&self, prior: &Domain, desired: &Domain) -> Result<Domain, ApplyError> {
         let mut config_prior = prior.clone();
         config_prior.enabled = desired.enabled;

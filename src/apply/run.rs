@@ -9,7 +9,7 @@ use crate::model::{Address, Domain, PlannedValue, Unknown};
 use crate::plan::secrets::{carry_over, reveal, Secrets};
 use crate::plan::{Action, ResourceChange};
 use crate::provider::Provider;
-use crate::state::{Journal, JournalOp, ResourceState, State};
+use crate::state::{Journal, JournalOp, PendingCreate, ResourceState, State};
 use serde_json::Value as Json;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -67,7 +67,7 @@ pub(super) async fn run_change(
         Action::NoOp => Ok(()),
         Action::Create => {
             let desired = desired_domain(change, shared)?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))
         }
         Action::Update => {
@@ -92,7 +92,7 @@ pub(super) async fn run_change(
             // old one then fail to delete, the error names it.
             let desired = desired_domain(change, shared)?;
             hook.progress(address, "creating the replacement first");
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))?;
             hook.progress(address, "replacement created; deleting the old domain");
             steps.delete(&prior()?).await
@@ -110,8 +110,57 @@ pub(super) async fn run_change(
                     address: address.clone(),
                 },
             )?;
-            let live = steps.create(&desired).await?;
+            let live = create(&steps, change, shared, &desired).await?;
             shared.record(address, upsert(change, &live))
+        }
+    }
+}
+
+/// Journal that a create is about to be sent, so an interrupted run leaves
+/// a trace the next plan follows (see `PendingCreate`).
+fn intent(change: &ResourceChange, desired: &Domain, shared: &Shared) -> Result<(), ApplyError> {
+    shared.record(
+        &change.address,
+        JournalOp::Intent {
+            pending: PendingCreate {
+                address: change.address.clone(),
+                provider: change.provider.clone(),
+                vendor_id: desired.name.clone(),
+            },
+        },
+    )
+}
+
+/// Create the domain. Should the create fail but leave the domain behind
+/// (created, then a later step failed), the state keeps what is there before
+/// the error is reported: what succeeded is never lost, and the next plan
+/// completes the domain instead of refusing one the state does not manage.
+async fn create(
+    steps: &DomainSteps<'_>,
+    change: &ResourceChange,
+    shared: &Shared,
+    desired: &Domain,
+) -> Result<Domain, ApplyError> {
+    intent(change, desired, shared)?;
+    match steps.create(desired).await {
+        Ok(live) => Ok(live),
+        Err(error) => {
+            let foreign = matches!(&error, ApplyError::Provider { error, .. }
+                if error.kind == crate::provider::ErrorKind::AlreadyExists);
+            match steps.left_behind(desired, &error).await {
+                Some(live) => shared.record(&change.address, upsert(change, &live))?,
+                // Someone else's domain: close the intent, so that no later
+                // plan adopts it. Otherwise the intent stays and the next
+                // plan reads the name once more.
+                None if foreign => shared.record(
+                    &change.address,
+                    JournalOp::Remove {
+                        address: change.address.clone(),
+                    },
+                )?,
+                None => {}
+            }
+            Err(error)
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::plan::{Action, Plan, ResourceChange};
 use crate::provider::{Provider, ProviderSet};
 use crate::state::{Journal, JournalOp, State};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -22,6 +23,8 @@ pub struct ApplyOptions {
     pub parallelism: usize,
     /// How long to wait for a domain to leave `configuring`.
     pub ready_timeout: Duration,
+    /// Set (by Ctrl-C) to start no new change; those in flight finish.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for ApplyOptions {
@@ -29,6 +32,7 @@ impl Default for ApplyOptions {
         ApplyOptions {
             parallelism: 10,
             ready_timeout: Duration::from_secs(600),
+            interrupt: None,
         }
     }
 }
@@ -39,11 +43,13 @@ pub struct ApplyReport {
     pub failed: Vec<(Address, Action, ApplyError)>,
     /// (skipped, because this one failed or was skipped)
     pub skipped: Vec<(Address, Address)>,
+    /// Changes never started because the run was interrupted.
+    pub not_started: Vec<Address>,
 }
 
 impl ApplyReport {
     pub fn is_success(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty()
+        self.failed.is_empty() && self.skipped.is_empty() && self.not_started.is_empty()
     }
 }
 
@@ -124,6 +130,12 @@ pub async fn apply_plan(
     let mut configured: Vec<Configured> = Vec::new();
     let parallelism = options.parallelism.max(1);
 
+    let stopped = || {
+        options
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+    };
     loop {
         while running.len() < parallelism {
             if let Some(job) = configured.pop() {
@@ -138,6 +150,11 @@ pub async fn apply_plan(
                     Finished::Done(vec![done])
                 });
                 continue;
+            }
+            // After Ctrl-C: batched updates already configured still
+            // finish (above); nothing new starts.
+            if stopped() {
+                break;
             }
             let Some(address) = ready.pop() else { break };
             waiting.remove(&address);
@@ -186,6 +203,11 @@ pub async fn apply_plan(
             });
         }
         let Some(joined) = running.join_next().await else {
+            if stopped() {
+                report.not_started = waiting.keys().chain(ready.iter()).cloned().collect();
+                report.not_started.sort();
+                report.not_started.dedup();
+            }
             break;
         };
         let finished = match joined.expect("apply task panicked") {

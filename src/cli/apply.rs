@@ -82,8 +82,11 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
 
     let state = plan.refreshed.clone();
     let journal = session.backend.begin(&state)?;
+    let interrupt = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listener = tokio::spawn(watch_interrupts(interrupt.clone(), out.json));
     let options = ApplyOptions {
         parallelism: args.run.parallelism as usize,
+        interrupt: Some(interrupt.clone()),
         ..ApplyOptions::default()
     };
     let hook: Arc<dyn crate::apply::ApplyHook> = if out.json {
@@ -101,8 +104,18 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         hook,
     )
     .await;
+    listener.abort();
     crate::cli::outputs::record(&session.config, &mut state, destroy, out);
-    let persisted = session.backend.persist(&mut state);
+    // A run that changed nothing (every change failed, nothing drifted)
+    // writes nothing: the serial stays, so nothing else goes stale.
+    let unchanged = report.applied.is_empty()
+        && state.resources == session.state.resources
+        && state.outputs == session.state.outputs;
+    let persisted = if unchanged {
+        Ok(())
+    } else {
+        session.backend.persist(&mut state)
+    };
     session.state = state;
 
     let mut done = Summary::default();
@@ -128,6 +141,21 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
         }
     }
     persisted?;
+    if !report.not_started.is_empty() {
+        let failed: Vec<String> = report
+            .failed
+            .iter()
+            .map(|(a, action, e)| format!("\n  - {a} ({action}): {e}"))
+            .collect();
+        out.error(&CliError::runtime(format!(
+            "interrupted: {} change(s) finished and are recorded in the state, {} failed, {} not started{}\nRun `cdnform apply` again to finish.",
+            report.applied.len(),
+            report.failed.len(),
+            report.not_started.len(),
+            failed.concat()
+        )));
+        return Ok(130);
+    }
     done.import = plan.summary().import;
     if report.is_success() && out.json {
         json_view::emit(
@@ -166,6 +194,23 @@ pub async fn run(args: ApplyArgs, destroy: bool, out: &Output) -> Result<i32, Cl
     }
     msg.push_str("\nRun `cdnform plan` to see what remains.");
     Err(CliError::runtime(msg))
+}
+
+/// On the first Ctrl-C: start nothing new, let the calls in flight finish
+/// (each is journaled as it finishes). On the second: exit at once — the
+/// journal already holds every finished change.
+async fn watch_interrupts(flag: Arc<std::sync::atomic::AtomicBool>, json: bool) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+    if !json {
+        eprintln!("\nInterrupt received: no new changes will start; waiting for the calls in flight to finish (Ctrl-C again to stop now).");
+    }
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("Stopped. Every change that finished is in the state journal; the next command replays it.");
+        std::process::exit(130);
+    }
 }
 
 /// Ask for `yes` on a terminal; refuse to prompt when stdin is not one.

@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::emulator::{FaultKind, FaultVendor};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cdnform",
@@ -389,6 +391,63 @@ pub struct EmulatorArgs {
     /// Most domains the account may hold (DomainOverLimit past it).
     #[arg(long, default_value_t = 500)]
     pub max_domains: usize,
+    /// Fraction of requests (0 to 1) that get an injected fault, one of --fault-kinds each.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate, help_heading = "Fault injection")]
+    pub fault_rate: f64,
+    /// The faults to inject, comma-separated, each equally likely: 500 and 503 (the vendor's
+    /// error answers), throttle (the vendor's throttling answer: Alibaba Throttling 503,
+    /// Baishan 429 with X-Retry-After, CTG 429 with Retry-After), reset (the connection is
+    /// closed without an answer), timeout (no answer for --fault-hold, then closed), lost
+    /// (the request IS performed, then the connection is closed instead of answering).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "KINDS",
+        default_value = "500,503,throttle,reset,timeout,lost",
+        help_heading = "Fault injection"
+    )]
+    pub fault_kinds: Vec<FaultKind>,
+    /// Latency added to every request the faults cover (--fault-vendor, --fault-action).
+    #[arg(long, default_value = "0", value_parser = parse_duration, help_heading = "Fault injection")]
+    pub latency: Duration,
+    /// Up to this much more latency per request, at random.
+    #[arg(long, default_value = "0", value_parser = parse_duration, help_heading = "Fault injection")]
+    pub latency_jitter: Duration,
+    /// Seed of the fault decisions: the same seed and the same requests get the same faults.
+    /// Random (and printed) when not given.
+    #[arg(long, value_name = "N", help_heading = "Fault injection")]
+    pub fault_seed: Option<u64>,
+    /// Faults and latency only for this vendor: aliyun, baishan, ctg or any.
+    #[arg(
+        long,
+        value_name = "VENDOR",
+        default_value = "any",
+        help_heading = "Fault injection"
+    )]
+    pub fault_vendor: FaultVendor,
+    /// Faults and latency only for this action: an Alibaba Action (AddCdnDomain) or a
+    /// Baishan or CTG "METHOD /path" (POST /v2/domain, POST /API/domain); * for all.
+    #[arg(
+        long,
+        value_name = "ACTION",
+        default_value = "*",
+        help_heading = "Fault injection"
+    )]
+    pub fault_action: String,
+    /// How long a timeout fault holds a request before closing the connection (cdnform's
+    /// clients give up after 30s).
+    #[arg(long, default_value = "60s", value_parser = parse_duration, help_heading = "Fault injection")]
+    pub fault_hold: Duration,
+}
+
+/// A fraction of requests, 0 to 1.
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!(
+            "{s:?} is not a fraction between 0 and 1 (e.g. 0.2 for 20% of requests)"
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -32,7 +32,12 @@ fn attributes() -> Vec<(String, String)> {
         }
     }
     let mut out = Vec::new();
-    for r in RESOURCE_TYPES {
+    // The capability table is about domains; purge/preload limits are
+    // listed apart (`content_rows`).
+    for r in RESOURCE_TYPES
+        .iter()
+        .filter(|r| r.type_name == "cdn_domain")
+    {
         walk(r.block, r.type_name, "", &mut out);
     }
     out
@@ -70,7 +75,17 @@ pub fn run(as_json: bool, out: &Output) -> Result<i32, CliError> {
                         (name.clone(), o)
                     })
                     .collect();
-                json!({ "name": v.name, "title": v.title, "max_origins": v.capabilities.max_origins, "attributes": attributes })
+                let limits = (v.content_limits)();
+                let content: serde_json::Map<String, Json> = limits
+                    .per_call
+                    .iter()
+                    .map(|(kind, per_call)| {
+                        let name = serde_json::to_value(kind).expect("kind").as_str().unwrap_or_default().to_string();
+                        (name, json!({"per_call": per_call, "per_day": limits.daily.get(kind)}))
+                    })
+                    .collect();
+                json!({ "name": v.name, "title": v.title, "max_origins": v.capabilities.max_origins, "attributes": attributes,
+                        "content": {"kinds": content, "hosts_per_call": limits.hosts_per_call, "preload_areas": limits.preload_areas, "quota_api": limits.quota_api} })
             })
             .collect();
         out.line(&serde_json::to_string_pretty(&json!({ "vendors": vendors })).expect("JSON"));
@@ -102,6 +117,38 @@ pub fn run(as_json: bool, out: &Output) -> Result<i32, CliError> {
         text.push('\n');
     }
     text.push_str("\nUsing an attribute a provider cannot express is an error at plan time.\n");
+    text.push_str("\ncdn_purge / cdn_preload (per call / per day):\n");
+    for v in VENDORS {
+        let limits = (v.content_limits)();
+        let kinds: Vec<String> = limits
+            .per_call
+            .iter()
+            .map(|(kind, n)| {
+                let day = limits
+                    .daily
+                    .get(kind)
+                    .map_or("-".to_string(), |d| d.to_string());
+                format!("{} {n}/{day}", kind.noun())
+            })
+            .collect();
+        let mut line = format!("  {}: {}", v.name, kinds.join(", "));
+        if let Some(h) = limits.hosts_per_call {
+            line.push_str(&format!("; at most {h} domains per call"));
+        }
+        if !limits.preload_areas.is_empty() {
+            line.push_str(&format!(
+                "; preload areas {}",
+                limits.preload_areas.join(", ")
+            ));
+        }
+        line.push_str(if limits.quota_api {
+            "; quota read from the vendor"
+        } else {
+            "; quota counted from the state"
+        });
+        text.push_str(&line);
+        text.push('\n');
+    }
     out.text(&text);
     Ok(0)
 }
@@ -125,5 +172,14 @@ mod tests {
             !a.iter().any(|(n, _)| n.ends_with(".cname")),
             "computed attributes are not listed"
         );
+        assert!(
+            !a.iter().any(|(n, _)| n.starts_with("cdn_purge")),
+            "purge limits are listed apart, not as unsupported attributes"
+        );
+        let aliyun = (VENDORS[0].content_limits)();
+        assert_eq!(aliyun.hosts_per_call, Some(10));
+        assert!(VENDORS
+            .iter()
+            .all(|v| (v.content_limits)().supports(crate::provider::content::ContentKind::Url)));
     }
 }

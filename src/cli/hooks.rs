@@ -88,6 +88,24 @@ impl crate::provider::CallObserver for QuietCallObserver {
 #[derive(Default)]
 pub struct HumanCallObserver {
     last: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// `CDNFORM_LOG=debug`: one line per vendor call attempt (vendor and
+    /// action only: never parameters, headers or bodies, which may hold
+    /// credentials or keys).
+    debug: bool,
+}
+
+impl HumanCallObserver {
+    pub fn new(debug: bool) -> Self {
+        HumanCallObserver {
+            debug,
+            ..Self::default()
+        }
+    }
+}
+
+/// Whether `CDNFORM_LOG=debug` is set.
+pub fn debug_logging() -> bool {
+    std::env::var("CDNFORM_LOG").is_ok_and(|v| v.eq_ignore_ascii_case("debug"))
 }
 
 impl HumanCallObserver {
@@ -105,7 +123,11 @@ impl HumanCallObserver {
 }
 
 impl crate::provider::CallObserver for HumanCallObserver {
-    fn on_call(&self, _vendor: &str, _action: &str) {}
+    fn on_call(&self, vendor: &str, action: &str) {
+        if self.debug {
+            eprintln!("debug: {vendor}: calling {action}");
+        }
+    }
 
     fn on_rate_limit_wait(&self, vendor: &str, action: &str, wait: Duration) {
         if !self.throttled(vendor) {
@@ -124,12 +146,13 @@ impl crate::provider::CallObserver for HumanCallObserver {
         wait: Duration,
     ) {
         if !self.throttled(vendor) {
-            let why = error
-                .code
-                .clone()
-                .unwrap_or_else(|| format!("{:?}", error.kind));
+            // The vendor's code when it gave one, else what went wrong.
+            let why = match &error.code {
+                Some(code) => format!("answered {code}"),
+                None => format!("failed: {}", error.message),
+            };
             eprintln!(
-                "{vendor}: {action} answered {why}; retrying in {:.1}s",
+                "{vendor}: {action} {why}; retrying in {:.1}s",
                 wait.as_secs_f64()
             );
         }

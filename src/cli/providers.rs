@@ -47,7 +47,7 @@ pub async fn build_providers(
     let observer: Arc<dyn CallObserver> = if json {
         Arc::new(QuietCallObserver)
     } else {
-        Arc::new(HumanCallObserver::default())
+        Arc::new(HumanCallObserver::new(crate::cli::hooks::debug_logging()))
     };
     let mut runtime = ProviderRuntime {
         set: ProviderSet::new(),

@@ -87,7 +87,14 @@ pub fn run(command: StateCommand, out: &Output) -> Result<i32, CliError> {
         StateCommand::Push { file, force, state } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| CliError::user(format!("cannot read {}: {e}", file.display())))?;
-            let mut pushed = crate::state::parse_snapshot(&bytes, &file)?;
+            // FILE is the input here, not a state to restore from its backup.
+            let mut pushed = crate::state::parse_snapshot(&bytes, &file).map_err(|e| match e {
+                crate::state::StateError::Corrupt { detail, .. } => CliError::user(format!(
+                    "refusing to push: {} is not a valid state: {detail}. Nothing was written.",
+                    file.display()
+                )),
+                other => other.into(),
+            })?;
             let backend = crate::cli::backend::open_here(&state.state)?;
             let _lock = backend.lock(&LockRequest::new("state push"), state.lock_timeout)?;
             let loaded = backend.load()?;

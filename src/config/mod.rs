@@ -237,3 +237,12 @@ impl Desired for Config {
 mod tests_domain_invalid;
 #[cfg(test)]
 mod tests_features;
+
+/// Fuzzing entry point: one HCL file through the parser, the loader (all
+/// checks and evaluation) and the formatter. Must never panic.
+pub fn fuzz_load(text: &str) {
+    if let Ok(file) = parse::parse_source("fuzz.hcl", text) {
+        let _ = load::load_files(vec![file], &VarInputs::default());
+    }
+    let _ = format_source("fuzz.hcl", text);
+}

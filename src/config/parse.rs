@@ -26,6 +26,28 @@ pub fn parse_source(name: &str, text: &str) -> Result<ParsedFile, Vec<Diagnostic
 
 fn syntax_error(source: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
     let offset = e.location().offset();
+    // The parser reads an unclosed string on into the next lines and fails
+    // wherever the text stops making sense; point at where it opened.
+    match unclosed(&source.text) {
+        Some(Unclosed::String(open)) if open <= offset => {
+            return Diagnostic::error("Unterminated string")
+                .with_detail(
+                    "This string has no closing quote before the end of its line; a quoted \
+                     string must end on the line where it starts (use a heredoc, <<EOT, for \
+                     text over several lines)."
+                        .to_string(),
+                )
+                .at(Some(source.location(open..open + 1)))
+        }
+        Some(Unclosed::Template(open)) if open <= offset => {
+            return Diagnostic::error("Unterminated template sequence")
+                .with_detail(
+                    "This \"${\" has no closing \"}\" before the end of its line.".to_string(),
+                )
+                .at(Some(source.location(open..open + 2)))
+        }
+        _ => {}
+    }
     let end = source.text[offset.min(source.text.len())..]
         .find(|c: char| c.is_whitespace())
         .map_or(source.text.len(), |i| offset + i.max(1));
@@ -42,6 +64,99 @@ fn syntax_error(source: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic 
     Diagnostic::error("Syntax error")
         .with_detail(e.message().to_string())
         .at(Some(loc))
+}
+
+/// Where the first quoted string that reaches the end of its line opened
+/// (HCL strings cannot span lines).
+#[derive(Debug, PartialEq)]
+enum Unclosed {
+    /// The byte offset of its opening quote.
+    String(usize),
+    /// It was opened inside a `${` (at this byte offset) left unclosed.
+    Template(usize),
+}
+
+/// Finds the first `Unclosed` string, following comments, heredocs and
+/// strings nested in `${...}` / `%{...}`.
+fn unclosed(text: &str) -> Option<Unclosed> {
+    let b = text.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    // The offsets of the open strings, innermost last, and for each open
+    // template sequence its offset and the depth of the `{` nested in it.
+    let mut strings: Vec<usize> = Vec::new();
+    let mut templates: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if strings.len() > templates.len() {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    strings.pop();
+                }
+                b'\n' => {
+                    return Some(match templates.last() {
+                        Some((open, _)) => Unclosed::Template(*open),
+                        None => Unclosed::String(strings.last().copied()?),
+                    })
+                }
+                b'$' | b'%' if at(i + 1) == c => i += 1,
+                b'$' | b'%' if at(i + 1) == b'{' => {
+                    templates.push((i, 0));
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'#' => i = text[i..].find('\n').map_or(b.len(), |n| i + n) - 1,
+            b'/' if at(i + 1) == b'/' => i = text[i..].find('\n').map_or(b.len(), |n| i + n) - 1,
+            b'/' if at(i + 1) == b'*' => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 1)
+            }
+            b'"' => strings.push(i),
+            b'{' => {
+                if let Some((_, depth)) = templates.last_mut() {
+                    *depth += 1;
+                }
+            }
+            b'}' => match templates.last_mut() {
+                Some((_, 0)) => {
+                    templates.pop();
+                }
+                Some((_, depth)) => *depth -= 1,
+                None => {}
+            },
+            b'<' if at(i + 1) == b'<' && templates.is_empty() => {
+                let rest = &text[i + 2..];
+                let marker: String = rest
+                    .trim_start_matches('-')
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let Some(eol) = rest.find('\n').filter(|_| !marker.is_empty()) else {
+                    i += 1;
+                    continue;
+                };
+                // Skip to the end of the line that holds only the marker.
+                let mut end = b.len();
+                let mut pos = i + 2 + eol + 1;
+                for line in text[pos..].split_inclusive('\n') {
+                    pos += line.len();
+                    if line.trim() == marker {
+                        end = pos;
+                        break;
+                    }
+                }
+                i = end - 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Every `*.hcl` file of `dir`, sorted by name. Errors: unreadable
@@ -99,6 +214,40 @@ mod tests {
             .remove(0);
         assert_eq!(d.summary, "Syntax error");
         assert_eq!(d.location.unwrap().to_string(), "x.hcl:2:5");
+    }
+
+    #[test]
+    fn unterminated_string_points_at_its_opening_quote() {
+        let text = "r \"x\" {\n  name = \"a.example.com\n  b = \"ip\"\n}\n";
+        let d = parse_source("x.hcl", text).unwrap_err().remove(0);
+        assert_eq!(d.summary, "Unterminated string");
+        assert_eq!(d.location.unwrap().to_string(), "x.hcl:2:10");
+        // Other errors are not blamed on strings that are closed.
+        let d = parse_source("x.hcl", "a = \"x\"\nb = \n")
+            .unwrap_err()
+            .remove(0);
+        assert_eq!(d.summary, "Syntax error");
+    }
+
+    #[test]
+    fn strings_followed_through_comments_heredocs_and_templates() {
+        let closed = [
+            "a = \"${lookup(m, \"k\")}\" # \"\n",
+            "a = \"$${x\" // \"\n/* \"\n */ b = \"%{ if true }\\\"{}%{ endif }\"\n",
+            "a = <<EOT\n\"\nEOT\nb = <<-X\n  \"\n  X\nc = \"d\"\n",
+            "a = { b = \"c\" }\n",
+        ];
+        for t in closed {
+            assert_eq!(unclosed(t), None, "{t}");
+        }
+        assert_eq!(
+            unclosed("a = \"x\"\nb = \"${c}\n"),
+            Some(Unclosed::String(12))
+        );
+        assert_eq!(
+            unclosed("a = \"www.${local.zone\"\n"),
+            Some(Unclosed::Template(9))
+        );
     }
 
     #[test]

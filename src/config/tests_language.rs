@@ -341,3 +341,30 @@ fn outputs_and_settings() {
         (2, 11),
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_world_readable_file_of_secrets_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.hcl"),
+        format!("{PROVIDER}variable \"token\" {{\n  sensitive = true\n}}\n"),
+    )
+    .unwrap();
+    let secrets = dir.path().join("secrets.vars");
+    std::fs::write(&secrets, "token = \"s3cret\"\n").unwrap();
+    let inputs = VarInputs {
+        var_files: vec![secrets.clone()],
+        ..VarInputs::default()
+    };
+    let warned = |mode: u32| {
+        std::fs::set_permissions(&secrets, std::fs::Permissions::from_mode(mode)).unwrap();
+        let c = load_dir(dir.path(), &inputs).unwrap();
+        c.warnings()
+            .iter()
+            .any(|w| w.summary == "Credentials file readable by others")
+    };
+    assert!(warned(0o644));
+    assert!(!warned(0o600));
+}

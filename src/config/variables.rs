@@ -125,7 +125,26 @@ pub fn resolve(
     }
     for path in &inputs.var_files {
         match read_file(path) {
-            Ok(file) => var_file(&file, decls, &mut given, diags),
+            Ok(file) => {
+                let secret_names: Vec<&str> = file
+                    .body
+                    .attributes()
+                    .map(|a| a.key.as_str())
+                    .filter(|n| decls.get(*n).is_some_and(|d| d.sensitive))
+                    .collect();
+                if !secret_names.is_empty() && readable_by_others(path) {
+                    diags.push(
+                        Diagnostic::warning("Credentials file readable by others")
+                            .with_detail(format!(
+                                "{} sets the sensitive variable(s) {} and other users can read it; run chmod 600 {}",
+                                path.display(),
+                                secret_names.join(", "),
+                                path.display()
+                            )),
+                    );
+                }
+                var_file(&file, decls, &mut given, diags)
+            }
             Err(d) => diags.extend(d),
         }
     }
@@ -174,6 +193,20 @@ fn from_cli(raw: &str, ty: &TypeC) -> V {
     constant
         .and_then(|e| scope.eval(&e, &f).ok())
         .unwrap_or_else(|| V::str(raw))
+}
+
+/// Whether group or others may read the file (Unix permissions).
+fn readable_by_others(path: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 fn var_file(

@@ -6,17 +6,28 @@
 //! (`?token=`) and CTG overseas fused CDN on `/API/...` (`Authorization: Bearer`). Each has
 //! domains, their configuration, and cache purge/preload tasks with daily quotas (`content`;
 //! tests inspect them through the accessors in `inspect`).
+//!
+//! Faults (latency, error answers, dropped connections, answers that never come, lost
+//! answers) are injected by a layer in front of every vendor, as `faults::FaultPlan` says;
+//! see `EmulatorConfig::faults` and `EmulatorHandle::set_faults`.
 
 mod aliyun;
 mod baishan;
 mod content;
 mod ctg;
+mod fault_layer;
+#[cfg(test)]
+mod fault_layer_tests;
+mod faults;
+#[cfg(test)]
+mod faults_tests;
 mod hooks;
 mod inspect;
 mod server;
 mod store;
 mod window;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,7 +40,8 @@ use tokio::task::JoinHandle;
 pub use aliyun::throttle::AliyunLimits;
 pub use baishan::BaishanLimits;
 pub use content::{ContentKind, ContentTask, DailyQuotas, QuotaUsage, TaskPhase, Vendor};
-pub use hooks::{Refusal, RequestHook, RequestInfo};
+pub use faults::{Decision, FaultCounts, FaultKind, FaultPlan, FaultRule, FaultVendor};
+pub use hooks::{RawAnswer, Refusal, RequestHook, RequestInfo};
 
 use server::Shared;
 use store::{Store, StoreError, World};
@@ -69,6 +81,9 @@ pub struct EmulatorConfig {
     /// CTG's daily quotas (default `DailyQuotas::ctg()`, all MODELLED: 10,000 purged URLs,
     /// 100 purged directories, 10,000 prefetched URLs).
     pub ctg_quotas: DailyQuotas,
+    /// The faults injected in front of every vendor (default: none); changed at run time by
+    /// `EmulatorHandle::set_faults`.
+    pub faults: FaultPlan,
     /// Added to every request before it is handled, as a network round trip would (default
     /// zero; the benchmark sets it).
     pub latency: Duration,
@@ -93,6 +108,7 @@ impl Default for EmulatorConfig {
             aliyun_limits: AliyunLimits::default(),
             baishan_quotas: DailyQuotas::baishan(),
             ctg_quotas: DailyQuotas::ctg(),
+            faults: FaultPlan::none(),
             latency: Duration::ZERO,
         }
     }
@@ -110,6 +126,8 @@ pub enum EmulatorError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("invalid fault plan: {0}")]
+    Faults(String),
     #[error(
         "emulator data file {path} is corrupt; it was left untouched, move or fix it: {source}"
     )]
@@ -136,6 +154,7 @@ pub async fn start(
     config: EmulatorConfig,
     listen: SocketAddr,
 ) -> Result<EmulatorHandle, EmulatorError> {
+    config.faults.validate().map_err(EmulatorError::Faults)?;
     let store = config.data_file.clone().map(Store::new);
     let world = match &store {
         Some(s) => s.load()?,
@@ -271,7 +290,8 @@ impl EmulatorHandle {
         self.shared.take_peak_in_flight()
     }
 
-    /// Sets every call count (Alibaba, Baishan and CTG) back to zero.
+    /// Sets every call count (Alibaba, Baishan and CTG), the answer log and the fault counts
+    /// back to zero.
     pub fn reset_calls(&self) {
         self.shared.reset_calls();
     }
@@ -281,8 +301,47 @@ impl EmulatorHandle {
         self.shared.add_hook(hook);
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits for the server task.
+    /// Puts `plan` in force for the requests that arrive from now on (its decisions start
+    /// afresh from its seed; the fault counts are kept). An invalid plan (a rate outside
+    /// `[0, 1]`) is refused and the plan in force kept.
+    pub fn set_faults(&self, plan: FaultPlan) -> Result<(), EmulatorError> {
+        plan.validate().map_err(EmulatorError::Faults)?;
+        self.shared.set_faults(plan);
+        Ok(())
+    }
+
+    /// The fault plan in force.
+    pub fn faults(&self) -> FaultPlan {
+        self.shared.faults()
+    }
+
+    /// How many faults of each kind were injected (and requests delayed) since the start or
+    /// the last `reset_calls`.
+    pub fn faults_injected(&self) -> FaultCounts {
+        self.shared.fault_counts()
+    }
+
+    /// `faults_injected` for the requests of `vendor` with `action` alone (named as fault
+    /// rules name them, e.g. `("aliyun", "AddCdnDomain")`, `("ctg", "POST /API/domain")`).
+    pub fn faults_injected_for(&self, vendor: &str, action: &str) -> FaultCounts {
+        self.shared.fault_counts_for(vendor, action)
+    }
+
+    /// How the vendor handlers answered requests of `vendor` (`"aliyun"`, `"baishan"`,
+    /// `"ctg"`) and `action` (as fault rules name it: `AddCdnDomain`, `POST /v2/domain`,
+    /// `POST /API/domain`) since the start or the last `reset_calls`: a count per answer,
+    /// `"200"` for success, else the status and the vendor's error (Alibaba's `Code`,
+    /// Baishan's `message`, CTG's `error`), e.g. `"400 DomainAlreadyExist"`. Lost answers
+    /// count (the handler answered; the client never saw it); injected errors, resets and
+    /// timeouts do not (no handler ran).
+    pub fn answers(&self, vendor: &str, action: &str) -> BTreeMap<String, usize> {
+        self.shared.answers(vendor, action)
+    }
+
+    /// Stops accepting, ends the requests a fault holds, lets the other requests in flight
+    /// finish, and waits for the server task.
     pub async fn shutdown(self) {
+        self.shared.stop_holding();
         let _ = self.stop.send(());
         let _ = self.task.await;
     }

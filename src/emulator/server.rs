@@ -1,15 +1,19 @@
 //! The shared server state (world, store, nonces, rate limits, CTG tokens, call counts,
-//! hooks) and the router that serves every vendor on its own paths.
+//! hooks, fault plan and answer log) and the router that serves every vendor on its own
+//! paths behind the fault layer.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
+use axum::middleware::from_fn_with_state;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
+use tokio::sync::watch;
 
 use chrono::{DateTime, Utc};
 
@@ -21,7 +25,9 @@ use super::baishan;
 use super::baishan::throttle::{Quota, Throttle};
 use super::ctg;
 use super::ctg::auth::Tokens;
-use super::hooks::{Refusal, RequestHook, RequestInfo};
+use super::fault_layer;
+use super::faults::{Decision, FaultBook, FaultCounts, FaultPlan};
+use super::hooks::{self, Refusal, RequestHook, RequestInfo};
 use super::store::{Store, StoreError, World};
 use super::EmulatorConfig;
 
@@ -44,6 +50,12 @@ pub(crate) struct Shared {
     ctg_calls: Mutex<BTreeMap<String, usize>>,
     /// The CTG tokens issued by this process (not persisted).
     ctg_tokens: Mutex<Tokens>,
+    /// The fault plan in force and the faults injected.
+    faults: Mutex<FaultBook>,
+    /// How the handlers answered, by (vendor, action), then by `AnswerNote`.
+    answers: Mutex<BTreeMap<(String, String), BTreeMap<String, usize>>>,
+    /// Set once the server shuts down: ends the requests a fault holds.
+    stopping: watch::Sender<bool>,
     /// Requests being served now, and the most at once since the last `take_peak_in_flight`.
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
@@ -58,7 +70,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn new(config: EmulatorConfig, world: World, store: Option<Store>) -> Self {
         Shared {
-            config,
             world: Mutex::new(world),
             store,
             aliyun_nonces: Mutex::new(NonceCache::default()),
@@ -69,8 +80,12 @@ impl Shared {
             baishan_throttle: Mutex::new(Throttle::default()),
             ctg_calls: Mutex::new(BTreeMap::new()),
             ctg_tokens: Mutex::new(Tokens::default()),
+            faults: Mutex::new(FaultBook::new(config.faults.clone())),
+            answers: Mutex::new(BTreeMap::new()),
+            stopping: watch::Sender::new(false),
             in_flight: AtomicUsize::new(0),
             peak_in_flight: AtomicUsize::new(0),
+            config,
         }
     }
 
@@ -160,11 +175,69 @@ impl Shared {
         }
     }
 
-    /// Sets the call counts of every vendor back to zero (rate-limit windows are kept).
+    /// Sets the call counts of every vendor, the answer log and the fault counts back to
+    /// zero (rate-limit windows and the fault plan are kept).
     pub fn reset_calls(&self) {
         lock(&self.aliyun_calls).clear();
         lock(&self.baishan_calls).clear();
         lock(&self.ctg_calls).clear();
+        lock(&self.answers).clear();
+        lock(&self.faults).reset_counts();
+    }
+
+    pub fn set_faults(&self, plan: FaultPlan) {
+        lock(&self.faults).set_plan(plan);
+    }
+
+    pub fn faults(&self) -> FaultPlan {
+        lock(&self.faults).plan().clone()
+    }
+
+    pub fn fault_counts(&self) -> FaultCounts {
+        lock(&self.faults).counts()
+    }
+
+    pub fn fault_counts_for(&self, vendor: &str, action: &str) -> FaultCounts {
+        lock(&self.faults).counts_for(vendor, action)
+    }
+
+    /// Decides (and counts) the fate of one request.
+    pub fn decide_fault(&self, vendor: &'static str, action: &str) -> Decision {
+        lock(&self.faults).decide(vendor, action)
+    }
+
+    /// How long a `timeout` fault holds a request.
+    pub fn fault_hold(&self) -> Duration {
+        lock(&self.faults).plan().hold
+    }
+
+    /// Waits `how_long`, or less if the server shuts down meanwhile.
+    pub async fn hold(&self, how_long: Duration) {
+        let mut stopping = self.stopping.subscribe();
+        tokio::select! {
+            _ = tokio::time::sleep(how_long) => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    }
+
+    /// Ends every hold, now and from now on.
+    pub fn stop_holding(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    pub fn note_answer(&self, vendor: &'static str, action: &str, note: &str) {
+        *lock(&self.answers)
+            .entry((vendor.to_string(), action.to_string()))
+            .or_default()
+            .entry(note.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn answers(&self, vendor: &str, action: &str) -> BTreeMap<String, usize> {
+        lock(&self.answers)
+            .get(&(vendor.to_string(), action.to_string()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn take_peak_in_flight(&self) -> usize {
@@ -179,21 +252,27 @@ impl Shared {
             .push(hook);
     }
 
-    /// The first refusal of the installed hooks, if any.
+    /// The first refusal of the installed hooks, if any (a replaced answer is one too).
     pub fn check_hooks(&self, info: &RequestInfo<'_>) -> Option<Refusal> {
         let hooks = self.hooks.read().unwrap_or_else(|e| e.into_inner());
-        hooks.iter().find_map(|h| h.on_request(info))
+        hooks.iter().find_map(|h| {
+            h.replace_answer(info)
+                .map(hooks::stash)
+                .or_else(|| h.on_request(info))
+        })
     }
 }
 
 /// Alibaba is served on `/` (RPC style, `?Action=`), Baishan on `/v2/...`, CTG on
-/// `/API/...`. Request-independent faults (latency, dropped answers) go here as a layer.
+/// `/API/...`, all behind the fault layer (latency, injected errors, dropped answers).
 pub(crate) fn build_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", any(aliyun::entry))
         .route("/v2", any(baishan::entry))
         .route("/v2/{*path}", any(baishan::entry))
         .route("/API/{*path}", any(ctg::entry))
+        .layer(axum::middleware::from_fn(hooks::serve_replaced))
+        .layer(from_fn_with_state(shared.clone(), fault_layer::layer))
         .layer(middleware::from_fn_with_state(shared.clone(), latency))
         .with_state(shared)
 }

@@ -94,6 +94,9 @@ impl Store {
             std::process::id(),
             rand::random::<u32>()
         ));
+        // The directory may not exist yet (a project whose state lives in a
+        // postgres backend has no local `state/`).
+        std::fs::create_dir_all(&dir).map_err(err)?;
         let body = serde_json::to_vec_pretty(world).expect("the world always serialises");
         let written = (|| {
             let mut f = File::create(&tmp)?;
@@ -159,6 +162,15 @@ mod tests {
         assert_eq!(store.load().unwrap(), world);
         // No temp files are left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn save_creates_a_missing_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().join("state/world.json"));
+        let world = sample();
+        store.save(&world).unwrap();
+        assert_eq!(store.load().unwrap(), world);
     }
 
     #[test]

@@ -79,9 +79,9 @@ pub fn vendor_checks(
             out.push(
                 Diagnostic::error(format!("{vendor} cannot {} by {}", verb(kind), kind.noun()))
                     .with_detail(format!(
-                        "{address} uses provider {vendor}, which has no {} {}s; use URLs or directories",
+                        "{address} uses provider {vendor}, which has no {} {}; use URLs or directories",
                         verb(kind),
-                        kind.noun()
+                        kind.plural()
                     ))
                     .at(desired.locate(address, key(kind))),
             );
@@ -92,9 +92,8 @@ pub fn vendor_checks(
                 out.push(
                     Diagnostic::error("Over the daily quota")
                         .with_detail(format!(
-                            "{address} has {} {}s; {vendor} allows {daily} a day",
-                            list.len(),
-                            kind.noun()
+                            "{address} has {}; {vendor} allows {daily} a day",
+                            kind.count(list.len())
                         ))
                         .at(desired.locate(address, key(kind))),
                 );

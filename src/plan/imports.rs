@@ -71,3 +71,51 @@ pub async fn read_imports(
     }
     Ok((imported, diags))
 }
+
+/// Follow the creates an interrupted run left pending: read each one not in
+/// the state; what exists is adopted into `refreshed` (the plan then shows
+/// only what is left to do, and nothing is created twice), what does not is
+/// forgotten. Returns the adopted ids by address, with a warning each.
+pub async fn recover_pending(
+    refreshed: &mut State,
+    providers: &ProviderSet,
+    hook: &Arc<dyn PlanHook>,
+) -> Result<(BTreeMap<crate::model::Address, String>, Vec<Diagnostic>), PlanError> {
+    let mut adopted = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for p in std::mem::take(&mut refreshed.pending) {
+        if refreshed.get(&p.address).is_some() {
+            continue;
+        }
+        let provider = provider_for(providers, &p.address, &p.provider)?;
+        hook.refresh_start(&p.address);
+        let live = read_resource(provider.as_ref(), &p.address.resource_type, &p.vendor_id)
+            .await
+            .map_err(|error| PlanError::Refresh {
+                address: p.address.clone(),
+                provider: p.provider.clone(),
+                error,
+            })?;
+        hook.refresh_done(&p.address, Ok(live.is_some()));
+        let Some(attributes) = live else { continue };
+        warnings.push(
+            Diagnostic::warning("Recovered an interrupted create")
+                .with_detail(format!(
+                    "{}: an earlier run sent the create of \"{}\" and stopped before recording it; the domain exists, so this plan adopts it instead of creating it again",
+                    p.address, p.vendor_id
+                )),
+        );
+        refreshed.apply(&JournalOp::Upsert {
+            resource: ResourceState {
+                address: p.address.clone(),
+                provider: p.provider.clone(),
+                vendor_id: p.vendor_id.clone(),
+                attributes,
+                dependencies: Vec::new(),
+                protected: false,
+            },
+        });
+        adopted.insert(p.address, p.vendor_id);
+    }
+    Ok((adopted, warnings))
+}

@@ -104,11 +104,22 @@ impl Plan {
 pub enum PlanError {
     #[error("{} error(s) in the configuration", .0.iter().filter(|d| d.is_error()).count())]
     Diagnostics(Vec<Diagnostic>),
-    #[error("{address}: no provider configuration named {provider:?}")]
+    #[error(
+        "{address} is managed through provider \"{provider}\", which the configuration \
+         does not declare; add its provider block, or forget the resource with \
+         `cdnform state rm {address}`"
+    )]
     MissingProvider {
         address: Address,
         provider: ProviderAddr,
     },
+    /// A state edited by hand or written by a newer cdnform.
+    #[error(
+        "the state holds {0}, a resource type this cdnform does not know; forget it with \
+         `cdnform state rm {0}` (what it stands for is left as it is), or use the cdnform \
+         that wrote the state"
+    )]
+    UnknownResourceType(Address),
     #[error("reading {address} through provider \"{provider}\": {error}")]
     Refresh {
         address: Address,

@@ -9,7 +9,7 @@ use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
 use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
 use crate::plan::secrets::{carry_over, protect, Secrets};
-use crate::plan::validate::vendor_checks;
+use crate::plan::validate::{duplicate_domain_names, vendor_checks};
 use crate::plan::{content, imports, lifecycle};
 use crate::plan::{
     Action, ChangeLifecycle, Plan, PlanError, PlanHook, ResourceChange, ResourceDrift,
@@ -71,6 +71,13 @@ pub async fn make_plan(
     options: &PlanOptions,
     hook: Arc<dyn PlanHook>,
 ) -> Result<Plan, PlanError> {
+    if let Some(r) = prior
+        .resources
+        .iter()
+        .find(|r| resource_schema(&r.address.resource_type).is_none())
+    {
+        return Err(PlanError::UnknownResourceType(r.address.clone()));
+    }
     let live = if options.refresh {
         // Purges and preloads have nothing to read: their state is what ran.
         let targets: Vec<ReadTarget> = prior
@@ -91,6 +98,12 @@ pub async fn make_plan(
     let (mut refreshed, drift) = apply_refresh(prior, live);
     let mut changes = Vec::new();
     let mut warnings = Vec::new();
+    let mut recovered = BTreeMap::new();
+    if options.refresh {
+        let (adopted, notes) = imports::recover_pending(&mut refreshed, providers, &hook).await?;
+        recovered = adopted;
+        warnings.extend(notes);
+    }
     let mut secrets = Secrets::default();
     match options.mode {
         PlanMode::RefreshOnly => {}
@@ -98,8 +111,9 @@ pub async fn make_plan(
             changes = plan_deletes(&refreshed, |_| true);
         }
         PlanMode::Normal => {
-            let (imported, import_errors) =
+            let (mut imported, import_errors) =
                 imports::read_imports(desired, &mut refreshed, providers, &hook).await?;
+            imported.extend(recovered.clone());
             if !import_errors.is_empty() {
                 return Err(PlanError::Diagnostics(import_errors));
             }
@@ -126,7 +140,7 @@ pub async fn make_plan(
                 c.importing = imported.get(&c.address).cloned();
             }
             planned.extend(plan_deletes(&refreshed, |a| !declared.contains(a)));
-            warnings = content::order_after_domains(&mut planned, desired);
+            warnings.extend(content::order_after_domains(&mut planned, desired));
             changes = planned;
         }
     }
@@ -264,6 +278,7 @@ fn apply_refresh(
         serial: prior.serial,
         lineage: prior.lineage.clone(),
         resources: Vec::with_capacity(prior.resources.len()),
+        pending: prior.pending.clone(),
         outputs: prior.outputs.clone(),
     };
     let mut drift = Vec::new();
@@ -391,6 +406,14 @@ fn plan_desired(
         let change = decide(decl, schema.block, value, prior, forced);
         planned.insert(address, change);
     }
+    let provider_names: Vec<String> = planned.values().map(|c| c.provider.to_string()).collect();
+    diagnostics.extend(duplicate_domain_names(
+        desired,
+        planned
+            .values()
+            .zip(&provider_names)
+            .filter_map(|(c, p)| Some((&c.address, p.as_str(), &c.after.as_ref()?.value))),
+    ));
     Ok((planned.into_values().collect(), diagnostics))
 }
 

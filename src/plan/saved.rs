@@ -60,8 +60,14 @@ impl SavedPlan {
             detail,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        let saved: SavedPlan = serde_json::from_str(&text)
-            .map_err(|e| err(format!("not a cdnform plan file: {e}")))?;
+        Self::from_text(&text).map_err(err)
+    }
+
+    /// Parse a plan file's text (format and version checked).
+    pub fn from_text(text: &str) -> Result<SavedPlan, String> {
+        let err = |detail: String| detail;
+        let saved: SavedPlan =
+            serde_json::from_str(text).map_err(|e| err(format!("not a cdnform plan file: {e}")))?;
         if saved.format != "cdnform-plan" || saved.format_version > SAVED_PLAN_FORMAT {
             return Err(err(format!(
                 "format {} version {} is not one this cdnform ({}) reads",

@@ -124,6 +124,7 @@ pub(super) fn empty_state() -> State {
         serial: 0,
         lineage: "test-lineage".into(),
         resources: Vec::new(),
+        pending: Vec::new(),
         outputs: Default::default(),
     }
 }
@@ -208,7 +209,13 @@ async fn create_then_no_changes() {
 
     let (state, report, ops) = apply(&first, &p).await;
     assert!(report.is_success(), "{report:?}");
-    assert_eq!(ops.len(), 2, "one journal record per finished change");
+    let finished = |ops: &[JournalOp]| {
+        ops.iter()
+            .filter(|o| !matches!(o, JournalOp::Intent { .. }))
+            .count()
+    };
+    assert_eq!(finished(&ops), 2, "one journal record per finished change");
+    assert_eq!(ops.len(), 4, "and an intent before each create");
     assert_eq!(state.resources.len(), 2);
     let web = state.get(&addr("web")).unwrap();
     assert_eq!(web.attributes["cname"], "www.example.com.cdn.memory.test");

@@ -14,9 +14,15 @@ use serde_json::Value as Json;
 /// unknown, and apply the vendor checks to what is known.
 pub fn validate_offline(desired: &dyn Desired) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut named = Vec::new();
     for r in desired.resources() {
         match desired.evaluate(&r.address, &|_, _| Lookup::Unknown) {
             Ok(value) if value.is_wholly_known() => {
+                named.push((
+                    r.address.clone(),
+                    r.provider.to_string(),
+                    value.value.clone(),
+                ));
                 // An unknown vendor is reported by the config loader.
                 if let Some(info) = vendor_info(&r.provider.vendor) {
                     out.extend(vendor_checks(
@@ -30,6 +36,46 @@ pub fn validate_offline(desired: &dyn Desired) -> Vec<Diagnostic> {
             }
             Ok(_) => {}
             Err(mut d) => out.append(&mut d),
+        }
+    }
+    out.extend(duplicate_domain_names(
+        desired,
+        named.iter().map(|(a, p, v)| (a, p.as_str(), v)),
+    ));
+    out
+}
+
+/// Two resources that would hold the same domain name through one provider
+/// configuration: an account holds a name once, so the second create would
+/// fail half-way through an apply. Reported at the later one's `name`.
+/// (The same name on two providers is multi-CDN, and fine.)
+pub fn duplicate_domain_names<'a>(
+    desired: &dyn Desired,
+    values: impl IntoIterator<Item = (&'a Address, &'a str, &'a Json)>,
+) -> Vec<Diagnostic> {
+    let mut first: std::collections::BTreeMap<(String, String), &Address> = Default::default();
+    let mut out = Vec::new();
+    for (address, provider, value) in values {
+        if address.resource_type != "cdn_domain" {
+            continue;
+        }
+        let Some(name) = value.get("name").and_then(Json::as_str) else {
+            continue;
+        };
+        let key = (provider.to_string(), name.to_ascii_lowercase());
+        match first.get(&key) {
+            None => {
+                first.insert(key, address);
+            }
+            Some(earlier) => out.push(
+                Diagnostic::error("Duplicate domain name")
+                    .with_detail(format!(
+                        "{address} and {earlier} both manage {name} through provider \
+                         {provider}; an account holds a domain name once, so give one of \
+                         them another name or another provider"
+                    ))
+                    .at(desired.locate(address, "/name")),
+            ),
         }
     }
     out

@@ -43,6 +43,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
+    /// Close the connection without answering (a lost answer).
+    pub dropped: bool,
 }
 
 pub fn json_reply(status: u16, body: Value) -> Reply {
@@ -50,6 +52,15 @@ pub fn json_reply(status: u16, body: Value) -> Reply {
         status,
         headers: Vec::new(),
         body: body.to_string(),
+        dropped: false,
+    }
+}
+
+/// No answer: the request was read, then the connection is closed.
+pub fn dropped() -> Reply {
+    Reply {
+        dropped: true,
+        ..json_reply(0, Value::Null)
     }
 }
 
@@ -105,6 +116,9 @@ pub async fn canned_at(
                     s.len() - 1
                 };
                 let reply = responder(&req, n);
+                if reply.dropped {
+                    return;
+                }
                 let extra: String = reply
                     .headers
                     .iter()

@@ -33,6 +33,24 @@ impl ContentKind {
             ContentKind::Preload => "preload URL",
         }
     }
+
+    /// The plural of `noun`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ContentKind::Url => "URLs",
+            ContentKind::Directory => "directories",
+            ContentKind::Regex => "regexes",
+            ContentKind::Preload => "preload URLs",
+        }
+    }
+
+    /// `n` and the noun, singular or plural: "1 directory", "2 regexes".
+    pub fn count(self, n: usize) -> String {
+        match n {
+            1 => format!("1 {}", self.noun()),
+            n => format!("{n} {}", self.plural()),
+        }
+    }
 }
 
 /// A vendor's documented limits. A kind missing from `per_call` is not
@@ -207,9 +225,8 @@ pub fn check_call(
     }
     if items.len() > *max {
         return Err(refuse(format!(
-            "{} {}s in one call; {vendor} takes at most {max}",
-            items.len(),
-            kind.noun()
+            "{} in one call; {vendor} takes at most {max}",
+            kind.count(items.len())
         )));
     }
     if let Some(blank) = items.iter().position(|i| i.trim().is_empty()) {
@@ -268,10 +285,62 @@ pub fn settle_submit_error(mut e: ProviderError) -> ProviderError {
     e
 }
 
+/// The body of a purge or preload submission where the vendor takes
+/// `{"type": "url"|"dir", "urls": [...]}` for purges and `{"urls": [...]}`
+/// for preloads (Baishan and CTG, per API-NOTES).
+pub fn type_and_urls_body(kind: ContentKind, items: &[String]) -> serde_json::Value {
+    match kind {
+        ContentKind::Preload => serde_json::json!({ "urls": items }),
+        ContentKind::Directory => serde_json::json!({ "type": "dir", "urls": items }),
+        _ => serde_json::json!({ "type": "url", "urls": items }),
+    }
+}
+
+/// A task id given as a string or a number.
+pub fn id_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The path a kind's tasks go to, for vendors with one path for purges and
+/// one for preloads; regex tasks are refused as unsupported.
+// The shared ProviderError is past clippy's size threshold.
+#[allow(clippy::result_large_err)]
+pub fn task_path(
+    vendor: &'static str,
+    kind: ContentKind,
+    verb: &str,
+    purge: &'static str,
+    preload: &'static str,
+) -> Result<&'static str, crate::provider::ProviderError> {
+    match kind {
+        ContentKind::Url | ContentKind::Directory => Ok(purge),
+        ContentKind::Preload => Ok(preload),
+        ContentKind::Regex => Err(crate::provider::ProviderError::new(
+            vendor,
+            format!("{verb} {purge}"),
+            crate::provider::ErrorKind::Invalid,
+            format!("{vendor} does not support {} tasks", kind.noun()),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ContentKind::*;
+
+    #[test]
+    fn counted_nouns() {
+        assert_eq!(Directory.count(1), "1 directory");
+        assert_eq!(Directory.count(2), "2 directories");
+        assert_eq!(Regex.count(0), "0 regexes");
+        assert_eq!(Url.count(3), "3 URLs");
+        assert_eq!(Preload.count(2), "2 preload URLs");
+    }
 
     fn limits() -> ContentLimits {
         ContentLimits {

@@ -73,6 +73,17 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// How long one HTTP request may take before it counts as a transport
+/// failure (then retried, or settled by reading for a write): 30 s, or
+/// `CDNFORM_HTTP_TIMEOUT` (e.g. `5s`) for slow links and for tests.
+pub fn request_timeout() -> std::time::Duration {
+    std::env::var("CDNFORM_HTTP_TIMEOUT")
+        .ok()
+        .and_then(|v| humantime::parse_duration(v.trim()).ok())
+        .filter(|d| !d.is_zero())
+        .unwrap_or(std::time::Duration::from_secs(30))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

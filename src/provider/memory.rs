@@ -38,6 +38,8 @@ pub struct MemoryProvider {
     domains: Mutex<BTreeMap<String, Domain>>,
     /// `"create:a.example.com"`-style keys of calls that must fail.
     failures: Mutex<BTreeSet<String>>,
+    /// Keys of calls that take effect, then fail as if their answer was lost.
+    failures_after: Mutex<BTreeSet<String>>,
     calls: Mutex<Vec<String>>,
 }
 
@@ -48,11 +50,38 @@ impl MemoryProvider {
     pub fn fail(&self, op: &str, name: &str) {
         self.failures.lock().unwrap().insert(format!("{op}:{name}"));
     }
+    /// `op` on `name` takes effect, then fails as if its answer was lost.
+    pub fn fail_after(&self, op: &str, name: &str) {
+        self.failures_after
+            .lock()
+            .unwrap()
+            .insert(format!("{op}:{name}"));
+    }
+    fn lost_answer(&self, op: &str, name: &str) -> Result<(), ProviderError> {
+        if self
+            .failures_after
+            .lock()
+            .unwrap()
+            .contains(&format!("{op}:{name}"))
+        {
+            return Err(ProviderError::new(
+                "memory",
+                op,
+                ErrorKind::OutcomeUnknown,
+                format!("injected lost answer for {name}"),
+            ));
+        }
+        Ok(())
+    }
     pub fn calls(&self) -> Vec<String> {
         self.calls.lock().unwrap().clone()
     }
     pub fn domains(&self) -> BTreeMap<String, Domain> {
         self.domains.lock().unwrap().clone()
+    }
+    /// Remove a domain behind the engine's back (tests).
+    pub fn delete_domain_for_test(&self, name: &str) {
+        self.domains.lock().unwrap().remove(name);
     }
     pub fn put(&self, d: Domain) {
         self.domains.lock().unwrap().insert(d.name.clone(), d);
@@ -132,8 +161,9 @@ impl Provider for MemoryProvider {
         }
         d.status = Some("online".into());
         d.cname = Some(format!("{}.cdn.memory.test", d.name));
-        domains.insert(d.name.clone(), d);
-        Ok(())
+        let name = d.name.clone();
+        domains.insert(name.clone(), d);
+        self.lost_answer("create", &name)
     }
     /// Updates that change the same features batch together (to exercise the
     /// applier's batching).

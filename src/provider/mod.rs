@@ -3,11 +3,13 @@
 //! Uses `model` only: a provider never sees state, plans or HCL.
 
 pub mod aliyun;
+pub mod answer;
 pub mod baishan;
 #[cfg(test)]
 pub mod canned;
 pub mod capabilities;
 pub mod content;
+pub mod create;
 pub mod ctg;
 pub mod endpoint;
 pub mod error;
@@ -157,6 +159,8 @@ pub struct VendorInfo {
     pub title: &'static str,
     pub capabilities: &'static Capabilities,
     pub validate_domain: fn(&Domain) -> Vec<Invalid>,
+    /// Purge and preload limits (`Provider::content_limits`).
+    pub content_limits: fn() -> content::ContentLimits,
 }
 
 /// Every vendor cdnform can talk to.
@@ -166,18 +170,21 @@ pub static VENDORS: &[VendorInfo] = &[
         title: "Alibaba Cloud CDN",
         capabilities: &aliyun::capabilities::CAPABILITIES,
         validate_domain: aliyun::validate::validate,
+        content_limits: aliyun::content_limits,
     },
     VendorInfo {
         name: "baishan",
         title: "Baishan Cloud CDN",
         capabilities: &baishan::capabilities::CAPABILITIES,
         validate_domain: baishan::validate::validate,
+        content_limits: baishan::content_limits,
     },
     VendorInfo {
         name: "ctg",
         title: "CTG overseas fused CDN",
         capabilities: &ctg::capabilities::CAPABILITIES,
         validate_domain: ctg::validate::validate,
+        content_limits: ctg::content_limits,
     },
 ];
 

@@ -115,9 +115,10 @@ pub(crate) fn read(path: &Path) -> Result<Option<JournalContents>, StateError> {
     }
 }
 
-/// Appends records to `<state>.journal`.
+/// Appends records to `<state>.journal`, which is created by the first
+/// record: a run that records nothing leaves no file behind.
 pub(crate) struct LocalJournal {
-    file: File,
+    file: Option<File>,
     path: PathBuf,
     lineage: String,
     serial: u64,
@@ -130,11 +131,20 @@ impl LocalJournal {
     /// is cut off first so that new records never follow half a line.
     pub fn open(path: &Path, state: &State) -> Result<LocalJournal, StateError> {
         let io_err = |action, e| StateError::io(action, path, e);
-        let existed = path.exists();
+        let mut journal = LocalJournal {
+            file: None,
+            path: path.to_path_buf(),
+            lineage: state.lineage.clone(),
+            serial: state.serial,
+            next_seq: 1,
+            broken: false,
+        };
+        if !path.exists() {
+            return Ok(journal);
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
-            .create(true)
             .open(path)
             .map_err(|e| io_err("open", e))?;
         let mut bytes = Vec::new();
@@ -149,9 +159,6 @@ impl LocalJournal {
             file.write_all(b"\n").map_err(|e| io_err("write", e))?;
         }
         file.sync_data().map_err(|e| io_err("sync", e))?;
-        if !existed {
-            sync_parent(path)?;
-        }
         let last_seq = contents
             .records
             .iter()
@@ -159,14 +166,22 @@ impl LocalJournal {
             .map(|(_, r)| r.seq)
             .max()
             .unwrap_or(0);
-        Ok(LocalJournal {
-            file,
-            path: path.to_path_buf(),
-            lineage: state.lineage.clone(),
-            serial: state.serial,
-            next_seq: last_seq + 1,
-            broken: false,
-        })
+        journal.file = Some(file);
+        journal.next_seq = last_seq + 1;
+        Ok(journal)
+    }
+
+    /// The open file, created (and its directory entry synced) on first use.
+    fn file(&mut self) -> io::Result<&mut File> {
+        if self.file.is_none() {
+            let file = OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&self.path)?;
+            sync_parent(&self.path).map_err(|e| io::Error::other(e.to_string()))?;
+            self.file = Some(file);
+        }
+        Ok(self.file.as_mut().expect("opened above"))
     }
 }
 
@@ -188,9 +203,8 @@ impl Journal for LocalJournal {
         // One write of the whole line: a crash leaves at most one torn record,
         // at the end, which the next load drops.
         let written = self
-            .file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data());
+            .file()
+            .and_then(|f| f.write_all(&line).and_then(|()| f.sync_data()));
         if let Err(e) = written {
             self.broken = true;
             return Err(StateError::io("write", &self.path, e));

@@ -44,6 +44,17 @@ fn missing_file_loads_empty_and_writes_nothing() {
 }
 
 #[test]
+fn a_journal_that_records_nothing_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(&dir);
+    let s = b.load().unwrap().state;
+    drop(b.begin(&s).unwrap());
+    assert!(!b.journal_path().exists());
+    b.begin(&s).unwrap().record(&upsert("web", 1)).unwrap();
+    assert!(b.journal_path().exists());
+}
+
+#[test]
 fn round_trip_and_serial_increments() {
     let dir = tempfile::tempdir().unwrap();
     let b = backend(&dir);

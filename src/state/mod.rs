@@ -32,4 +32,4 @@ pub use config::BackendConfig;
 pub use error::StateError;
 pub use local::{parse_snapshot, LocalBackend, DEFAULT_STATE_PATH};
 pub use migrate::{migrate, MigrateOptions, Migrated};
-pub use model::{JournalOp, OutputState, ResourceState, State, FORMAT_VERSION};
+pub use model::{JournalOp, OutputState, PendingCreate, ResourceState, State, FORMAT_VERSION};

@@ -19,9 +19,24 @@ pub struct State {
     pub lineage: String,
     /// Sorted by address, at most one entry per address.
     pub resources: Vec<ResourceState>,
+    /// Creates started but not known to have finished (an interrupted run):
+    /// the next plan reads each and adopts what exists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingCreate>,
     /// Output values as of the last apply.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub outputs: std::collections::BTreeMap<String, OutputState>,
+}
+
+/// A create about to be sent: if the run dies before the result is
+/// journaled, the object may exist on the account without being in the
+/// state; this record lets the next plan find it by reading.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingCreate {
+    pub address: Address,
+    pub provider: ProviderAddr,
+    /// The vendor id the create uses (the domain name).
+    pub vendor_id: String,
 }
 
 /// One `output` value in the state. A sensitive output's value is never
@@ -59,6 +74,8 @@ pub enum JournalOp {
     Upsert { resource: ResourceState },
     /// Forget the resource at `address` (no-op when absent).
     Remove { address: Address },
+    /// A create is about to be sent (see `PendingCreate`).
+    Intent { pending: PendingCreate },
 }
 
 impl State {
@@ -69,6 +86,7 @@ impl State {
             serial: 0,
             lineage: uuid::Uuid::new_v4().to_string(),
             resources: Vec::new(),
+            pending: Vec::new(),
             outputs: Default::default(),
         }
     }
@@ -80,6 +98,11 @@ impl State {
     /// Apply one change, keeping `resources` sorted by address.
     pub fn apply(&mut self, op: &JournalOp) {
         match op {
+            JournalOp::Intent { pending } => {
+                self.pending.retain(|p| p.address != pending.address);
+                self.pending.push(pending.clone());
+                return;
+            }
             JournalOp::Upsert { resource } => match self.position(&resource.address) {
                 Ok(i) => self.resources[i] = resource.clone(),
                 Err(i) => self.resources.insert(i, resource.clone()),
@@ -90,6 +113,13 @@ impl State {
                 }
             }
         }
+        // The create's outcome is known now.
+        let done = match op {
+            JournalOp::Upsert { resource } => &resource.address,
+            JournalOp::Remove { address } => address,
+            JournalOp::Intent { .. } => unreachable!("returned above"),
+        };
+        self.pending.retain(|p| &p.address != done);
     }
 
     /// Restore the sorted-by-address invariant after deserializing (a hand

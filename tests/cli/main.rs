@@ -1,6 +1,7 @@
 //! Integration tests: the real `cdnform` binary against the emulator on a
 //! loopback port.
 
+mod bad_corpus;
 mod baishan;
 mod bench;
 mod ci_pipeline;
@@ -8,13 +9,17 @@ mod commands;
 mod common;
 mod conformance;
 mod content_clients;
+mod crash;
 mod ctg;
 mod drift;
 mod errors;
+mod faults;
 mod features;
+mod fuzz_smoke;
 mod json_schema;
 mod language;
 mod lifecycle;
 mod pg;
 mod purge;
 mod quickstart;
+mod secrets;

@@ -122,6 +122,20 @@ fn migrate_local_state_then_plan_on_the_shared_state() {
         serde_json::from_str(&pg.run(&["state", "pull"]).stdout).unwrap();
     assert_eq!(pulled["lineage"], lineage.as_str());
     assert_eq!(pg.run(&["state", "list"]).stdout.trim(), "cdn_domain.web");
+    // pull -> push round trip on the shared state, with its serial check.
+    let pulled_text = pg.run(&["state", "pull"]).stdout;
+    let file = pg.p.path().join("pulled.json");
+    std::fs::write(&file, &pulled_text).unwrap();
+    let r = pg.run(&["state", "push", file.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let again: serde_json::Value =
+        serde_json::from_str(&pg.run(&["state", "pull"]).stdout).unwrap();
+    assert_eq!(
+        again["serial"].as_u64(),
+        pulled["serial"].as_u64().map(|s| s + 1)
+    );
+    let r = pg.run(&["state", "push", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "an older serial is refused: {r:?}");
     assert!(!pg.p.state_path().exists(), "no local state written");
 
     // Without the connection string the backend says where to give it.
@@ -145,8 +159,10 @@ fn a_second_apply_waits_for_the_lock_or_fails_cleanly() {
     let Some(pg) = PgProject::new("locks", &emu, &domains) else {
         return;
     };
-    let first = pg.spawn(&["apply", "-auto-approve"]);
-    // Wait until the first holds the lock (its plan has started).
+    let mut first = pg.spawn(&["apply", "-auto-approve", "-lock-timeout=30s"]);
+    // Wait until the first holds the lock (its plan has started). The
+    // probing plans take the lock too, for a moment: the first apply waits
+    // for them (-lock-timeout) rather than failing.
     let started = Instant::now();
     loop {
         let r = pg.run(&["plan", "-lock-timeout=0s"]);
@@ -156,6 +172,10 @@ fn a_second_apply_waits_for_the_lock_or_fails_cleanly() {
                 "names the holder's operation: {r:?}"
             );
             break;
+        }
+        if let Ok(Some(status)) = first.try_wait() {
+            let out = first.wait_with_output().unwrap();
+            panic!("the first apply ended ({status}) before it was seen holding the lock: {out:?}");
         }
         assert!(
             started.elapsed() < Duration::from_secs(20),
@@ -187,7 +207,7 @@ fn a_killed_apply_releases_its_lock_with_its_session() {
     ) else {
         return;
     };
-    let mut child = pg.spawn(&["apply", "-auto-approve"]);
+    let mut child = pg.spawn(&["apply", "-auto-approve", "-lock-timeout=30s"]);
     let started = Instant::now();
     loop {
         let r = pg.run(&["plan", "-lock-timeout=0s"]);

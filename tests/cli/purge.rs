@@ -96,6 +96,11 @@ fn a_trigger_change_runs_the_purge_exactly_once() {
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("No changes"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains("Not running (triggers unchanged since the last run): cdn_purge.release"),
+        "{r:?}"
+    );
     assert_eq!(calls(&emu, "RefreshObjectCaches"), 2);
 
     // A new version: exactly one more run.

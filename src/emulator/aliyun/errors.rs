@@ -241,6 +241,16 @@ impl AliError {
         )
     }
 
+    /// The common error of a temporarily failing server (Alibaba's common error codes:
+    /// `ServiceUnavailable`, HTTP 503).
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            503,
+            "ServiceUnavailable",
+            "The request has failed due to a temporary failure of the server.",
+        )
+    }
+
     pub fn internal_error() -> Self {
         Self::new(
             500,

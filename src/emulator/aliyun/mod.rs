@@ -48,6 +48,7 @@ use self::actions::{ActionCtx, Limits};
 use self::errors::AliError;
 use self::params::Params;
 use self::response::{Format, Rendered};
+use super::fault_layer::{AnswerNote, InjectedError};
 use super::hooks::RequestInfo;
 use super::server::Shared;
 use super::store::StoreError;
@@ -89,16 +90,64 @@ pub(crate) async fn entry(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let r = handle(
+    answer(handle(
         &shared,
         method.as_str(),
         query.as_deref(),
         content_type,
         &body,
         Utc::now(),
-    );
+    ))
+}
+
+/// The HTTP answer, noted (status and `Code`) for the answer log.
+fn answer(r: Rendered) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, r.content_type)], r.body).into_response()
+    let note = AnswerNote::new(r.status, r.code.as_deref());
+    let mut response = (status, [(header::CONTENT_TYPE, r.content_type)], r.body).into_response();
+    response.extensions_mut().insert(note);
+    response
+}
+
+/// An injected error in Alibaba's envelope, in the request's `Format`: `InternalError` (500),
+/// `ServiceUnavailable` (503) or `Throttling` (503, as past a call limit).
+pub(crate) fn injected(error: InjectedError, format: Format) -> Response {
+    let e = match error {
+        InjectedError::Internal => AliError::internal_error(),
+        InjectedError::Unavailable => AliError::service_unavailable(),
+        InjectedError::Throttle => AliError::throttling(),
+    };
+    answer(response::error(format, &response::new_request_id(), &e))
+}
+
+/// Only a form body carries parameters; any other body is ignored, as the RPC API has none.
+fn is_form(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|c| {
+        c.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
+}
+
+/// A request's `Action` (empty when its parameters cannot be read) and answer `Format` (XML
+/// when absent or unreadable), for the fault layer, which decides before `handle` runs.
+pub(crate) fn action_and_format(
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> (String, Format) {
+    let body_text = is_form(content_type)
+        .then(|| std::str::from_utf8(body).ok())
+        .flatten();
+    match Params::merge(query, body_text) {
+        Ok(p) => (
+            p.get("Action").unwrap_or("").to_string(),
+            response::parse_format(p.get("Format")).unwrap_or(Format::Xml),
+        ),
+        Err(_) => (String::new(), Format::Xml),
+    }
 }
 
 /// Framework-independent handling of one request at time `now`.
@@ -111,15 +160,7 @@ pub(crate) fn handle(
     now: DateTime<Utc>,
 ) -> Rendered {
     let request_id = response::new_request_id();
-    // Only a form body carries parameters; any other body is ignored, as the RPC API has none.
-    let is_form = content_type.is_some_and(|c| {
-        c.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-    });
-    let body_text = match (is_form, std::str::from_utf8(body)) {
+    let body_text = match (is_form(content_type), std::str::from_utf8(body)) {
         (false, _) => None,
         (true, Ok(t)) => Some(t),
         (true, Err(_)) => {

@@ -34,6 +34,8 @@ pub struct Rendered {
     pub status: u16,
     pub content_type: &'static str,
     pub body: String,
+    /// The error's `Code` (none on success).
+    pub code: Option<String>,
 }
 
 /// A new request id: an upper-case UUID like the seeds' `4C467B38-3910-447D-87BC-AC049166F216`.
@@ -57,7 +59,10 @@ pub fn error(format: Format, request_id: &str, err: &AliError) -> Rendered {
     body.insert("HostId".into(), HOST_ID.into());
     body.insert("Code".into(), err.code.clone().into());
     body.insert("Message".into(), err.message.clone().into());
-    render(format, err.status, "Error", body)
+    Rendered {
+        code: Some(err.code.clone()),
+        ..render(format, err.status, "Error", body)
+    }
 }
 
 fn render(format: Format, status: u16, root: &str, body: Map<String, Value>) -> Rendered {
@@ -66,11 +71,13 @@ fn render(format: Format, status: u16, root: &str, body: Map<String, Value>) -> 
             status,
             content_type: "application/json;charset=utf-8",
             body: Value::Object(body).to_string(),
+            code: None,
         },
         Format::Xml => Rendered {
             status,
             content_type: "text/xml;charset=utf-8",
             body: to_xml(root, &body),
+            code: None,
         },
     }
 }

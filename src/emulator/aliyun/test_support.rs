@@ -42,15 +42,15 @@ pub(crate) fn shared_from(config: EmulatorConfig, store: Option<Store>) -> Share
     Shared::new(config, world, store)
 }
 
-/// Signs and handles one request at `now` in `format` (`None`: no `Format`, i.e. XML).
-fn signed_call(
-    s: &Shared,
+/// A signed GET query at `now` in `format` (`None`: no `Format`, i.e. XML), with a fresh
+/// nonce: `Action=...&...&Signature=...`.
+pub(crate) fn signed_query(
     now: DateTime<Utc>,
     version: &str,
     action: &str,
     extra: &[(&str, &str)],
     format: Option<&str>,
-) -> (u16, String) {
+) -> String {
     let nonce = uuid::Uuid::new_v4().to_string();
     let ts = gmt(now);
     let mut pairs: Vec<(&str, &str)> = vec![
@@ -81,7 +81,20 @@ fn signed_call(
             )
         })
         .collect();
-    let r = handle(s, "GET", Some(&query.join("&")), None, b"", now);
+    query.join("&")
+}
+
+/// Signs and handles one request at `now` in `format` (`None`: no `Format`, i.e. XML).
+fn signed_call(
+    s: &Shared,
+    now: DateTime<Utc>,
+    version: &str,
+    action: &str,
+    extra: &[(&str, &str)],
+    format: Option<&str>,
+) -> (u16, String) {
+    let query = signed_query(now, version, action, extra, format);
+    let r = handle(s, "GET", Some(&query), None, b"", now);
     (r.status, r.body)
 }
 

@@ -50,6 +50,7 @@ use self::error::BsError;
 use self::request::Request;
 use self::response::Rendered;
 use self::throttle::Quota;
+use super::fault_layer::{AnswerNote, InjectedError};
 use super::hooks::RequestInfo;
 use super::server::Shared;
 use super::store::StoreError;
@@ -113,7 +114,16 @@ pub(crate) async fn entry(
         &body,
         Utc::now(),
     );
+    answer(r)
+}
+
+/// The HTTP answer with its headers, noted (status and message) for the answer log.
+fn answer(r: Rendered) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let message = (r.status != 200)
+        .then(|| serde_json::from_str::<serde_json::Value>(&r.body).ok())
+        .flatten()
+        .and_then(|v| v["message"].as_str().map(str::to_string));
     let mut answer = (
         status,
         [(header::CONTENT_TYPE, response::CONTENT_TYPE)],
@@ -129,6 +139,32 @@ pub(crate) async fn entry(
         }
     }
     answer
+        .extensions_mut()
+        .insert(AnswerNote::new(status.as_u16(), message.as_deref()));
+    answer
+}
+
+/// An injected error in Baishan's envelope with the rate-limit headers: 500, 503 (MODELLED:
+/// code 503, like the other codes that equal the status), or the 429 of an exhausted general
+/// window with `X-Ratelimit-Remaining: 0` and `X-Retry-After: 1` (MODELLED: one second).
+pub(crate) fn injected(error: InjectedError, limits: &BaishanLimits) -> Response {
+    let idle = Quota::idle(limits);
+    let (e, quota) = match error {
+        InjectedError::Internal => (BsError::internal(), idle),
+        InjectedError::Unavailable => (
+            BsError::new(503, 503, "Service unavailable, please retry later."),
+            idle,
+        ),
+        InjectedError::Throttle => {
+            let spent = Quota {
+                remaining: 0,
+                retry_after_secs: 1,
+                ..idle
+            };
+            (BsError::throttled(&spent.grad, spent.limit), spent)
+        }
+    };
+    answer(response::error(&e, quota.headers()))
 }
 
 /// Framework-independent handling of one request at time `now`.

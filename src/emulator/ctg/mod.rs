@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -45,6 +45,7 @@ use serde_json::{json, Value};
 use self::domains::Ctx;
 use self::error::{CtgError, Rendered, CONTENT_TYPE};
 use self::features::Feature;
+use super::fault_layer::{AnswerNote, InjectedError};
 use super::hooks::RequestInfo;
 use super::server::Shared;
 use super::store::StoreError;
@@ -130,8 +131,38 @@ pub(crate) async fn entry(
         &body,
         Utc::now(),
     );
+    answer(r)
+}
+
+/// The HTTP answer, noted (status and `error`) for the answer log.
+fn answer(r: Rendered) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], r.body).into_response()
+    let detail = (r.status != 200)
+        .then(|| serde_json::from_str::<Value>(&r.body).ok())
+        .flatten()
+        .and_then(|v| v["error"].as_str().map(str::to_string));
+    let mut response = (status, [(header::CONTENT_TYPE, CONTENT_TYPE)], r.body).into_response();
+    response
+        .extensions_mut()
+        .insert(AnswerNote::new(r.status, detail.as_deref()));
+    response
+}
+
+/// An injected error as CTG answers errors, `{"error": ..}` with the status: 500, 503, or
+/// (MODELLED: CTG documents no rate limit) 429 with `Retry-After: 1`.
+pub(crate) fn injected(error: InjectedError) -> Response {
+    let e = match error {
+        InjectedError::Internal => CtgError::internal(),
+        InjectedError::Unavailable => CtgError::new(503, "service unavailable"),
+        InjectedError::Throttle => CtgError::new(429, "too many requests, retry later"),
+    };
+    let mut response = answer(Rendered::error(&e));
+    if error == InjectedError::Throttle {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    response
 }
 
 fn content_type_ok(h: &Headers, body: &[u8]) -> bool {

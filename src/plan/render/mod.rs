@@ -30,6 +30,21 @@ pub fn render_plan(plan: &Plan, opts: RenderOptions) -> String {
     if !plan.drift.is_empty() {
         out.push_str(&render_drift(&plan.drift, opts));
     }
+    let idle: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.action == Action::NoOp && crate::model::schema::is_content_type(c.resource_type())
+        })
+        .map(|c| c.address.to_string())
+        .collect();
+    if !idle.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot running (triggers unchanged since the last run): {}",
+            idle.join(", ")
+        );
+    }
     if !plan.has_changes() {
         if plan.drift.is_empty() {
             out.push_str("\nNo changes. Your infrastructure matches the configuration.\n");
@@ -165,16 +180,7 @@ fn render_content_change(c: &ResourceChange, opts: RenderOptions) -> String {
         .map(|a| {
             crate::plan::content::items(c.resource_type(), &a.value)
                 .iter()
-                .map(|(kind, items)| {
-                    let plural = if items.len() == 1 { "" } else { "s" };
-                    let noun = match kind {
-                        crate::provider::content::ContentKind::Directory if items.len() != 1 => {
-                            "directories".to_string()
-                        }
-                        k => format!("{}{plural}", k.noun()),
-                    };
-                    format!("{} {noun}", items.len())
-                })
+                .map(|(kind, items)| kind.count(items.len()))
                 .collect::<Vec<_>>()
                 .join(", ")
         })

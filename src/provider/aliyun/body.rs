@@ -7,6 +7,9 @@ use serde_json::Value;
 
 /// Parse a response body, JSON or XML, into the JSON shape of the answer.
 pub fn parse(text: &str) -> Result<Value, String> {
+    if let Some(why) = crate::provider::answer::not_an_answer(text) {
+        return Err(why.to_string());
+    }
     let t = text.trim_start_matches('\u{feff}').trim();
     if t.starts_with('<') {
         xml::parse(t).map(|(_root, v)| match v {
@@ -80,6 +83,11 @@ mod tests {
         assert_eq!(string(&j, "RequestId"), string(&x, "RequestId"));
         assert_eq!(parse("<XResponse/>").unwrap(), json!({}));
         assert!(parse("not a body").is_err());
+        assert_eq!(parse("").unwrap_err(), "empty body");
+        assert_eq!(
+            parse("<html><body>Welcome to nginx!</body></html>").unwrap_err(),
+            "an HTML page, not an API answer"
+        );
     }
 
     #[test]

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 pub const API_VERSION: &str = "2018-05-10";
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.aliyuncs.com/";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Waits for a call limit this long or longer are reported to the observer.
 const REPORT_WAIT: Duration = Duration::from_millis(500);
 
@@ -110,7 +109,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(crate::provider::endpoint::request_timeout())
             .pool_idle_timeout(Duration::from_secs(90))
             .tcp_keepalive(Duration::from_secs(60))
             .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))

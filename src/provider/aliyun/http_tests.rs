@@ -450,3 +450,49 @@ async fn unreadable_create_answer_is_settled_by_reading() {
     provider(&c).create_domain(&sample_domain()).await.unwrap();
     assert_eq!(c.actions(), ["AddCdnDomain", "DescribeCdnDomainDetail"]);
 }
+
+#[tokio::test]
+async fn unreadable_domain_answers_say_why() {
+    let cases = [
+        (
+            Reply::Json(200, String::new()),
+            "unreadable answer: empty body",
+        ),
+        (
+            Reply::Json(200, "<html><body>Welcome to nginx!</body></html>".into()),
+            "unreadable answer: an HTML page, not an API answer",
+        ),
+        (
+            Reply::Json(200, "{\"GetDomainDetailModel\": {".into()),
+            "unreadable answer: malformed JSON",
+        ),
+        (
+            Reply::Xml(
+                200,
+                "<R><GetDomainDetailModel><DomainName>a</DomainNam>".into(),
+            ),
+            "unreadable answer: malformed XML",
+        ),
+        (
+            Reply::Json(
+                200,
+                "{\"GetDomainDetailModel\": {\"DomainName\": \"www.example.com\"}}".into(),
+            ),
+            "unreadable answer: GetDomainDetailModel without CdnType",
+        ),
+    ];
+    for (reply, want) in cases {
+        let reply = Arc::new(Mutex::new(Some(reply)));
+        let c = canned(move |_, _| reply.lock().unwrap().take().unwrap_or(Reply::Drop)).await;
+        let e = provider(&c)
+            .read_domain("www.example.com")
+            .await
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("aliyun DescribeCdnDomainDetail failed: ") && text.contains(want),
+            "{text}"
+        );
+        assert_eq!(e.kind, ErrorKind::Other, "{text}");
+    }
+}

@@ -115,7 +115,9 @@ pub fn domain_from_detail(answer: &Value) -> Result<Domain, String> {
         return Err("answer has no GetDomainDetailModel".into());
     }
     let name = body::non_empty(m, "DomainName").ok_or("GetDomainDetailModel without DomainName")?;
-    let cdn_type = parse_cdn_type(&body::string(m, "CdnType").unwrap_or_default())?;
+    let cdn_type = parse_cdn_type(
+        &body::non_empty(m, "CdnType").ok_or("GetDomainDetailModel without CdnType")?,
+    )?;
     let origins = body::list(m, "SourceModels", "SourceModel")
         .into_iter()
         .map(origin_from_source)

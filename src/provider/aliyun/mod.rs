@@ -10,6 +10,7 @@ mod config_client;
 mod config_map;
 mod config_read;
 mod content;
+pub use content::limits as content_limits;
 mod create;
 pub mod error;
 mod mapping;
@@ -326,4 +327,27 @@ impl Provider for AliyunProvider {
     async fn content_quota(&self) -> Result<Option<BTreeMap<ContentKind, u64>>, ProviderError> {
         content::quota(self).await.map(Some)
     }
+}
+
+/// Fuzzing entry point: an answer body as the client reads it (JSON or
+/// XML) through every parser of a domain read, a listing, and the
+/// purge/preload answers. Must never panic, whatever the bytes.
+pub fn fuzz_answer(text: &str) {
+    let Ok(v) = body::parse(text) else { return };
+    let _ = xml::parse(text);
+    if let Ok(mut d) = mapping::domain_from_detail(&v) {
+        if let Ok(configs) = config_read::parse_configs(&v) {
+            let cert = Some(config_read::certificate_from_info(&v));
+            let _ = config_read::apply_configs(&mut d, &configs, cert);
+        }
+    }
+    let _ = mapping::domains_page(&v);
+    for kind in [
+        crate::provider::content::ContentKind::Url,
+        crate::provider::content::ContentKind::Preload,
+    ] {
+        let _ = content::task_ids(&v, kind);
+    }
+    let _ = content::paths_by_task(&v);
+    let _ = content::quota_from(&v);
 }

@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.baishan.com/v2";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Rate-limit waits longer than this are reported to the observer.
 const REPORT_WAIT: Duration = Duration::from_secs(1);
 /// 429 answers in a row to one call before it gives up as throttled.
@@ -120,7 +119,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(crate::provider::endpoint::request_timeout())
             .pool_idle_timeout(Duration::from_secs(90))
             .tcp_keepalive(Duration::from_secs(60))
             .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
@@ -148,8 +147,17 @@ impl Client {
         self.limiter = Mutex::new(Limiter::new(limits));
     }
 
-    fn observer(&self) -> Option<&dyn CallObserver> {
+    pub fn observer(&self) -> Option<&dyn CallObserver> {
         self.observer.as_deref()
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Sleep as the client sleeps (tests replace it).
+    pub fn sleep(&self, wait: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        (self.sleep)(wait)
     }
 
     /// The call with retries of retryable errors; writes also retry a lost
@@ -288,7 +296,8 @@ impl Client {
                 call.effect,
             )
         })?;
-        let parsed: Option<Value> = serde_json::from_str(&text).ok();
+        let body = crate::provider::answer::parse_json(&text);
+        let parsed: Option<Value> = body.as_ref().ok().cloned();
         let code = parsed.as_ref().and_then(berr::envelope_code);
         if status == 429 || code == Some(429) {
             return Ok(Answer::TooMany(headers.retry_after));
@@ -299,7 +308,8 @@ impl Client {
             }
             (None, _) | (Some(_), None) if (200..300).contains(&status) => Err(berr::malformed(
                 action,
-                "no {code, message, data} envelope",
+                body.err()
+                    .unwrap_or_else(|| "no {code, message, data} envelope".into()),
                 call.effect,
             )),
             _ => Err(berr::from_answer(

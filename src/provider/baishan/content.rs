@@ -19,10 +19,11 @@ use super::BaishanProvider;
 use crate::provider::content::{
     self as neutral, ContentKind, ContentLimits, ItemStatus, Submitted, TaskState, TaskStatus,
 };
+use crate::provider::content::{id_text, task_path, type_and_urls_body};
 use crate::provider::{ErrorKind, ProviderError};
 use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const REFRESH_PATH: &str = "/cache/refresh";
@@ -41,41 +42,6 @@ pub fn limits() -> ContentLimits {
         daily: [(Url, 10_000), (Directory, 100), (Preload, 10_000)].into(),
         preload_areas: &[],
         quota_api: true,
-    }
-}
-
-/// The path a kind's tasks are submitted to and read from.
-// The shared ProviderError is past clippy's size threshold (see
-// `client::parse_endpoint`).
-#[allow(clippy::result_large_err)]
-fn path(kind: ContentKind, verb: &str) -> Result<&'static str, ProviderError> {
-    match kind {
-        ContentKind::Url | ContentKind::Directory => Ok(REFRESH_PATH),
-        ContentKind::Preload => Ok(PREFETCH_PATH),
-        ContentKind::Regex => Err(ProviderError::new(
-            VENDOR,
-            format!("{verb} {REFRESH_PATH}"),
-            ErrorKind::Invalid,
-            format!("{VENDOR} does not support {} tasks", kind.noun()),
-        )),
-    }
-}
-
-/// The body of one submission.
-pub fn submit_body(kind: ContentKind, items: &[String]) -> Value {
-    match kind {
-        ContentKind::Preload => json!({ "urls": items }),
-        ContentKind::Directory => json!({ "type": "dir", "urls": items }),
-        _ => json!({ "type": "url", "urls": items }),
-    }
-}
-
-/// A task id given as a string or a number.
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
@@ -191,8 +157,8 @@ pub async fn submit(
     items: &[String],
     area: Option<&str>,
 ) -> Result<Submitted, ProviderError> {
-    let path = path(kind, "POST")?;
-    let call = Call::write(Method::POST, path, Some(submit_body(kind, items)));
+    let path = task_path(VENDOR, kind, "POST", REFRESH_PATH, PREFETCH_PATH)?;
+    let call = Call::write(Method::POST, path, Some(type_and_urls_body(kind, items)));
     let action = call.action();
     neutral::check_call(VENDOR, &action, &limits(), kind, items, area)?;
     let data = p
@@ -211,7 +177,7 @@ pub async fn status(
     kind: ContentKind,
     ids: &[String],
 ) -> Result<Vec<TaskStatus>, ProviderError> {
-    let path = path(kind, "GET")?;
+    let path = task_path(VENDOR, kind, "GET", REFRESH_PATH, PREFETCH_PATH)?;
     // One call per task: several in flight, not one after another.
     let polled: Vec<(String, Result<TaskStatus, ProviderError>)> =
         stream::iter(neutral::unique(ids))

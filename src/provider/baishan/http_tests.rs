@@ -3,7 +3,7 @@
 //! redaction, batching, a failed batch settled per domain, the rate
 //! limiter's waits and 429 answers. Sleeps are recorded, never slept.
 
-use super::canned::{canned, json_reply, ok, Canned, Reply, Seen};
+use super::canned::{canned, dropped, json_reply, ok, Canned, Reply, Seen};
 use super::config_tests::{bare, full, testdata};
 use super::rate_limit::{Limit, RateLimits};
 use super::{config, BaishanConfig, BaishanProvider};
@@ -11,6 +11,7 @@ use crate::model::{Domain, Secret};
 use crate::provider::retry::RetryPolicy;
 use crate::provider::{CallObserver, ErrorKind, Provider, ProviderError};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -207,6 +208,65 @@ async fn create_enable_disable_delete() {
         ErrorKind::Invalid
     );
     assert_eq!(c.seen().len(), 5);
+}
+
+#[tokio::test]
+async fn create_settles_every_unknown_outcome_by_reading() {
+    // The first create's answer is lost before it took effect (the domain is
+    // not there), the second's after it did: read again, never a third.
+    let creates = Arc::new(AtomicUsize::new(0));
+    let c2 = creates.clone();
+    let c = canned(move |s, _| match s.action().as_str() {
+        "POST /domain" => {
+            c2.fetch_add(1, Ordering::SeqCst);
+            dropped()
+        }
+        "GET /domain" if c2.load(Ordering::SeqCst) < 2 => ok(json!([])),
+        "GET /domain" => ok(json!([entry("b.example.com", "deploying")])),
+        other => panic!("unexpected {other}"),
+    })
+    .await;
+    let r = rig(&c, RetryPolicy::default());
+    r.p.create_domain(&bare("b.example.com")).await.unwrap();
+    assert_eq!(
+        c.actions(),
+        ["POST /domain", "GET /domain", "POST /domain", "GET /domain"]
+    );
+    assert_eq!(creates.load(Ordering::SeqCst), 2);
+    assert_eq!(r.obs.retries.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn create_takes_already_exists_after_a_server_error_as_its_own() {
+    // A 500 may come after the work was done: read (not there yet), try
+    // again, and "already exists" then means the first attempt created it.
+    let c = canned(|s, n| match s.action().as_str() {
+        "POST /domain" if n == 0 => json_reply(
+            500,
+            json!({"code": 500, "message": "Internal error", "data": null}),
+        ),
+        "POST /domain" => json_reply(
+            400,
+            json!({"code": 400, "message": "domain b.example.com already exists", "data": null}),
+        ),
+        _ => ok(json!([])),
+    })
+    .await;
+    let r = rig(&c, RetryPolicy::default());
+    r.p.create_domain(&bare("b.example.com")).await.unwrap();
+    assert_eq!(c.actions(), ["POST /domain", "GET /domain", "POST /domain"]);
+    // Without an uncertain attempt before it, "already exists" is an error.
+    let c = canned(|_, _| {
+        json_reply(
+            400,
+            json!({"code": 400, "message": "domain b.example.com already exists", "data": null}),
+        )
+    })
+    .await;
+    let r = rig(&c, RetryPolicy::default());
+    let e = r.p.create_domain(&bare("b.example.com")).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::AlreadyExists);
+    assert_eq!(c.actions(), ["POST /domain"]);
 }
 
 #[tokio::test]
@@ -425,4 +485,45 @@ async fn server_errors_are_retried() {
     assert_eq!(r.obs.retries.lock().unwrap().len(), 1);
     assert_eq!(r.obs.calls.lock().unwrap().len(), 2);
     assert_eq!(r.obs.calls.lock().unwrap()[0], "baishan GET /domain/list");
+}
+
+#[tokio::test]
+async fn unreadable_domain_answers_say_why() {
+    let text = |s: &str| Reply {
+        status: 200,
+        headers: Vec::new(),
+        body: s.to_string(),
+        dropped: false,
+    };
+    let cases = [
+        (text(""), "unreadable answer: empty body"),
+        (
+            text("<!DOCTYPE html><html><body>portal</body></html>"),
+            "unreadable answer: an HTML page, not an API answer",
+        ),
+        (
+            text("{\"code\": 0, \"data\": ["),
+            "unreadable answer: malformed JSON",
+        ),
+        (
+            text("[\"www.example.com\"]"),
+            "unreadable answer: no {code, message, data} envelope",
+        ),
+        (
+            json_reply(200, json!({"code": 0, "message": "success"})),
+            "unreadable answer: the answer has no data",
+        ),
+    ];
+    for (reply, want) in cases {
+        let reply = Arc::new(Mutex::new(Some(reply)));
+        let c = canned(move |_, _| reply.lock().unwrap().take().unwrap()).await;
+        let r = rig(&c, RetryPolicy::never());
+        let e = r.p.read_domain("www.example.com").await.unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("baishan GET /domain failed: ") && text.contains(want),
+            "{text}"
+        );
+        assert_eq!(e.kind, ErrorKind::Other, "{text}");
+    }
 }

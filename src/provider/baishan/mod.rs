@@ -12,6 +12,7 @@ mod client;
 mod config;
 mod config_read;
 mod content;
+pub use content::limits as content_limits;
 pub mod error;
 mod mapping;
 pub mod rate_limit;
@@ -111,6 +112,15 @@ impl BaishanProvider {
             Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),
         };
+        // A success without data says nothing about the domain: reading it
+        // as "no such domain" would plan to create one that may exist.
+        if data.is_null() {
+            return Err(error::malformed(
+                &call.action(),
+                "the answer has no data",
+                Effect::Read,
+            ));
+        }
         match mapping::find_entry(&data, name) {
             None => Ok(None),
             Some(e) => mapping::domain_from_entry(e)
@@ -224,16 +234,17 @@ impl Provider for BaishanProvider {
             "config": { "origin": config::origin_item(domain) },
         });
         let call = Call::write(Method::POST, "/domain", Some(body));
-        match self.client.call(&call, false).await {
-            Ok(_) => {}
-            // A lost answer: the domain exists if the create took effect.
-            Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
-                if self.read_entry(&domain.name).await?.is_none() {
-                    self.client.call(&call, false).await?;
-                }
-            }
-            Err(e) => return Err(e),
-        }
+        // One attempt at a time (429s are waited out within it): an unknown
+        // outcome is settled by reading, never by creating again blindly.
+        crate::provider::create::create_with(
+            self.client.retry_policy(),
+            self.client.observer(),
+            |wait| self.client.sleep(wait),
+            rand::random::<f64>,
+            || async { self.client.call_if(&call, |_| false).await.map(|_| ()) },
+            || async { self.read_entry(&domain.name).await.map(|d| d.is_some()) },
+        )
+        .await?;
         let mut bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
         bare.origin_protocol = domain.origin_protocol;
         let rest = config::changes(&bare, domain);
@@ -319,4 +330,24 @@ impl Provider for BaishanProvider {
     ) -> Result<Option<std::collections::BTreeMap<ContentKind, u64>>, ProviderError> {
         content::quota(self).await.map(Some)
     }
+}
+
+/// Fuzzing entry point: a JSON answer's `data` through the domain, config,
+/// listing and purge/preload readers. Must never panic.
+pub fn fuzz_answer(text: &str) {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let data = v.get("data").unwrap_or(&v);
+    for e in mapping::entries(data) {
+        if let Ok(mut d) = mapping::domain_from_entry(e) {
+            if let Some(cfg) = config_read::config_of(data, &d.name.clone()) {
+                let _ = config_read::apply(&mut d, cfg);
+            }
+        }
+    }
+    let _ = mapping::list_page(data);
+    let _ = content::submitted_from(data, &["https://a.example.com/x".to_string()]);
+    let _ = content::status_from("1", data);
+    let _ = content::quota_from(data);
 }

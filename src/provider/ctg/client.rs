@@ -19,7 +19,6 @@ use std::time::Duration;
 pub const DEFAULT_ENDPOINT: &str = "https://ctgcdn.esurfingcloud.com";
 pub const TOKEN_PATH: &str = "/API/OAuth/token";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// A cached token is replaced this long before its `expire`.
 const EXPIRY_MARGIN_SECS: i64 = 120;
 /// MODELLED: token lifetime when an answer carries no `expire` (2 hours).
@@ -116,7 +115,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .use_rustls_tls()
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .timeout(crate::provider::endpoint::request_timeout())
             .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
@@ -129,6 +128,14 @@ impl Client {
             observer: config.observer.clone(),
             token: tokio::sync::Mutex::new(None),
         })
+    }
+
+    pub fn observer(&self) -> Option<&dyn CallObserver> {
+        self.observer.as_deref()
+    }
+
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// The call with retries of retryable errors; writes also retry a lost
@@ -213,6 +220,7 @@ impl Client {
         if matches!(status, 401 | 403) {
             let detail = parsed
                 .as_ref()
+                .ok()
                 .and_then(|b| b["error"].as_str())
                 .map(|d| format!(": {}", cerr::scrub(d, &secrets)))
                 .unwrap_or_default();
@@ -268,14 +276,15 @@ impl Client {
         Self::data(&action, status, parsed, retry_after, call.effect, &secrets)
     }
 
-    /// Send, returning the status, the parsed body and any Retry-After.
+    /// Send, returning the status, the parsed body (or why it is not JSON)
+    /// and any Retry-After.
     async fn send(
         &self,
         req: reqwest::RequestBuilder,
         action: &str,
         effect: Effect,
         secrets: &[&str],
-    ) -> Result<(u16, Option<Value>, Option<Duration>), ProviderError> {
+    ) -> Result<(u16, Result<Value, String>, Option<Duration>), ProviderError> {
         let response = req.send().await.map_err(|e| {
             let sent = !e.is_connect() && !e.is_builder();
             let what = if e.is_timeout() {
@@ -303,31 +312,35 @@ impl Client {
             let m = format!("answer lost while reading: {}", describe(e, secrets));
             cerr::transport(action, m, true, effect)
         })?;
-        Ok((status, serde_json::from_str(&text).ok(), retry_after))
+        Ok((
+            status,
+            crate::provider::answer::parse_json(&text),
+            retry_after,
+        ))
     }
 
     /// The envelope's `data` of a success, or the error the answer means.
     fn data(
         action: &str,
         status: u16,
-        parsed: Option<Value>,
+        parsed: Result<Value, String>,
         retry_after: Option<Duration>,
         effect: Effect,
         secrets: &[&str],
     ) -> Result<Value, ProviderError> {
         let success = (200..300).contains(&status);
-        match parsed {
+        let why = match &parsed {
+            Err(why) => why.clone(),
+            Ok(_) => "no {code, message, data} envelope".into(),
+        };
+        match parsed.ok() {
             Some(mut body) if success && cerr::envelope_code(&body) == Some(1) => {
                 Ok(body["data"].take())
             }
             Some(body) if success && cerr::envelope_code(&body).is_some() => Err(
                 cerr::from_answer(action, status, Some(&body), retry_after, secrets),
             ),
-            _ if success => Err(cerr::malformed(
-                action,
-                "no {code, message, data} envelope",
-                effect,
-            )),
+            _ if success => Err(cerr::malformed(action, why, effect)),
             body => Err(cerr::from_answer(
                 action,
                 status,

@@ -19,10 +19,11 @@ use super::CtgProvider;
 use crate::provider::content::{
     self as neutral, ContentKind, ContentLimits, Submitted, TaskState, TaskStatus,
 };
+use crate::provider::content::{id_text, task_path, type_and_urls_body};
 use crate::provider::{ErrorKind, ProviderError};
 use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const PURGE_PATH: &str = "/API/content/purge";
@@ -36,38 +37,6 @@ pub fn limits() -> ContentLimits {
         daily: [(Url, 10_000), (Directory, 100), (Preload, 10_000)].into(),
         preload_areas: &[],
         quota_api: false,
-    }
-}
-
-// The shared ProviderError is past clippy's size threshold (see
-// `client::parse_endpoint`).
-#[allow(clippy::result_large_err)]
-fn path(kind: ContentKind, verb: &str) -> Result<&'static str, ProviderError> {
-    match kind {
-        ContentKind::Url | ContentKind::Directory => Ok(PURGE_PATH),
-        ContentKind::Preload => Ok(PREFETCH_PATH),
-        ContentKind::Regex => Err(ProviderError::new(
-            VENDOR,
-            format!("{verb} {PURGE_PATH}"),
-            ErrorKind::Invalid,
-            format!("{VENDOR} does not support {} tasks", kind.noun()),
-        )),
-    }
-}
-
-pub fn submit_body(kind: ContentKind, items: &[String]) -> Value {
-    match kind {
-        ContentKind::Preload => json!({ "urls": items }),
-        ContentKind::Directory => json!({ "type": "dir", "urls": items }),
-        _ => json!({ "type": "url", "urls": items }),
-    }
-}
-
-fn id_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
@@ -132,8 +101,8 @@ pub async fn submit(
     items: &[String],
     area: Option<&str>,
 ) -> Result<Submitted, ProviderError> {
-    let path = path(kind, "POST")?;
-    let call = Call::write(Method::POST, path, Some(submit_body(kind, items)));
+    let path = task_path(VENDOR, kind, "POST", PURGE_PATH, PREFETCH_PATH)?;
+    let call = Call::write(Method::POST, path, Some(type_and_urls_body(kind, items)));
     let action = call.action();
     neutral::check_call(VENDOR, &action, &limits(), kind, items, area)?;
     let data = p
@@ -151,7 +120,7 @@ pub async fn status(
     kind: ContentKind,
     ids: &[String],
 ) -> Result<Vec<TaskStatus>, ProviderError> {
-    let path = path(kind, "GET")?;
+    let path = task_path(VENDOR, kind, "GET", PURGE_PATH, PREFETCH_PATH)?;
     // One call per task: several in flight, not one after another.
     let polled: Vec<(String, Result<TaskStatus, ProviderError>)> =
         stream::iter(neutral::unique(ids))

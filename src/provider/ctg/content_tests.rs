@@ -201,6 +201,7 @@ async fn an_unreadable_success_is_not_repeated() {
         status: 200,
         headers: Vec::new(),
         body: "{\"code\": 1, \"message\": \"OK\", \"da".into(),
+        dropped: false,
     }))
     .await;
     let e = provider(&c)

@@ -11,7 +11,9 @@ use serde_json::Value;
 /// `GET /API/domain` data: the domain without its configuration (origins
 /// when the entry carries them).
 pub fn domain_from_entry(v: &Value) -> Parsed<Domain> {
-    let name = v["domain"].as_str().ok_or("no domain")?;
+    let name = v["domain"]
+        .as_str()
+        .ok_or("the answer's data has no domain field")?;
     let mut d = Domain::new(
         name,
         parse_product(v["product"].as_str().unwrap_or("web"))?,

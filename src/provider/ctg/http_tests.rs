@@ -3,7 +3,7 @@
 //! refused credentials, `{"error"}` answers as neutral errors, and secrets
 //! kept out of Debug and errors.
 
-use super::canned::{canned, json_reply, ok, Canned, Seen};
+use super::canned::{canned, dropped, json_reply, ok, Canned, Seen};
 use super::{signer, CtgConfig, CtgProvider};
 use crate::model::{CdnType, Domain, Origin, OriginType, Secret};
 use crate::provider::retry::RetryPolicy;
@@ -265,4 +265,127 @@ async fn listing_pages_through_the_total() {
     assert_eq!(all.len(), 105);
     assert_eq!(all[0].status, "online");
     assert_eq!(c.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn unreadable_domain_answers_say_why() {
+    let cases = [
+        ("", "unreadable answer: empty body"),
+        (
+            "<html><head><title>502</title></head></html>",
+            "unreadable answer: an HTML page, not an API answer",
+        ),
+        (
+            "{\"code\": 1, \"data\": {\"domain\": ",
+            "unreadable answer: malformed JSON",
+        ),
+        ("OK", "unreadable answer: malformed JSON"),
+        (
+            "{\"code\": 1, \"message\": \"OK\"}",
+            "unreadable answer: the answer's data has no domain field",
+        ),
+    ];
+    for (body, want) in cases {
+        let c = canned(move |s, _| {
+            if is_token(s) {
+                token_answer("t1")
+            } else {
+                super::canned::Reply {
+                    status: 200,
+                    headers: Vec::new(),
+                    body: body.to_string(),
+                    dropped: false,
+                }
+            }
+        })
+        .await;
+        let e = provider(&c)
+            .read_domain("www.example.com")
+            .await
+            .unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("ctg GET /API/domain failed: ") && text.contains(want),
+            "{text}"
+        );
+        assert_eq!(e.kind, ErrorKind::Other, "{text}");
+    }
+}
+
+fn sample(name: &str) -> Domain {
+    Domain::new(
+        name,
+        CdnType::Web,
+        vec![Origin {
+            origin_type: OriginType::Ip,
+            address: "192.0.2.1".into(),
+            port: 80,
+            priority: 20,
+            weight: 10,
+        }],
+    )
+}
+
+#[tokio::test]
+async fn create_settles_every_unknown_outcome_by_reading() {
+    // The first create's answer is lost before it took effect (the domain is
+    // not there), the second's after it did: read again, never a third.
+    let creates = Arc::new(AtomicUsize::new(0));
+    let c2 = creates.clone();
+    let c = canned(move |s, _| match s.action().as_str() {
+        "POST /API/OAuth/token" => token_answer("tok"),
+        "POST /API/domain" => {
+            c2.fetch_add(1, Ordering::SeqCst);
+            dropped()
+        }
+        "GET /API/domain" if c2.load(Ordering::SeqCst) < 2 => {
+            json_reply(404, json!({"error": "domain c.example.com does not exist"}))
+        }
+        "GET /API/domain" => ok(
+            json!({"domain": "c.example.com", "product": "web", "status": "configuring", "cname": "c"}),
+        ),
+        other => panic!("unexpected {other}"),
+    })
+    .await;
+    provider(&c)
+        .create_domain(&sample("c.example.com"))
+        .await
+        .unwrap();
+    let calls: Vec<String> = c
+        .seen()
+        .iter()
+        .filter(|s| !is_token(s))
+        .map(Seen::action)
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "POST /API/domain",
+            "GET /API/domain",
+            "POST /API/domain",
+            "GET /API/domain"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn create_takes_409_after_a_server_error_as_its_own() {
+    let creates = Arc::new(AtomicUsize::new(0));
+    let c2 = creates.clone();
+    let c = canned(move |s, _| match s.action().as_str() {
+        "POST /API/OAuth/token" => token_answer("tok"),
+        "POST /API/domain" if c2.fetch_add(1, Ordering::SeqCst) == 0 => {
+            json_reply(503, json!({"error": "service unavailable"}))
+        }
+        "POST /API/domain" => {
+            json_reply(409, json!({"error": "domain c.example.com already exists"}))
+        }
+        _ => json_reply(404, json!({"error": "domain c.example.com does not exist"})),
+    })
+    .await;
+    provider(&c)
+        .create_domain(&sample("c.example.com"))
+        .await
+        .unwrap();
+    assert_eq!(creates.load(Ordering::SeqCst), 2);
 }

@@ -12,6 +12,7 @@
 pub mod capabilities;
 mod client;
 mod content;
+pub use content::limits as content_limits;
 mod entry;
 pub mod error;
 mod mapping;
@@ -250,16 +251,15 @@ impl Provider for CtgProvider {
             "origin": mapping::origins_body(&domain.origins),
         });
         let call = Call::write(Method::POST, "/API/domain", Some(body));
-        match self.client.call(&call, false).await {
-            Ok(_) => {}
-            // A lost answer: the domain exists if the create took effect.
-            Err(e) if e.kind == ErrorKind::OutcomeUnknown => {
-                if self.read_entry(&domain.name).await?.is_none() {
-                    self.client.call(&call, false).await?;
-                }
-            }
-            Err(e) => return Err(e),
-        }
+        // One attempt at a time: an unknown outcome is settled by reading,
+        // never by creating again blindly.
+        crate::provider::create::create(
+            self.client.retry_policy(),
+            self.client.observer(),
+            || async { self.client.call_if(&call, |_| false).await.map(|_| ()) },
+            || async { self.read_entry(&domain.name).await.map(|d| d.is_some()) },
+        )
+        .await?;
         let bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
         self.write(domain, &mapping::changes(&bare, domain)).await
     }
@@ -331,4 +331,20 @@ impl Provider for CtgProvider {
     ) -> Result<Option<std::collections::BTreeMap<ContentKind, u64>>, ProviderError> {
         Ok(None)
     }
+}
+
+/// Fuzzing entry point: a JSON answer's `data` through the domain, origin,
+/// listing and purge/preload readers. Must never panic.
+pub fn fuzz_answer(text: &str) {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return;
+    };
+    let data = v.get("data").unwrap_or(&v);
+    if let Ok(mut d) = entry::domain_from_entry(data) {
+        entry::normalise(&mut d);
+    }
+    let _ = entry::list_page(data);
+    let _ = mapping::parse_origins(data);
+    let _ = content::submitted_from(data);
+    let _ = content::status_from("1", data);
 }

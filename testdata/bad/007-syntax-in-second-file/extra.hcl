@@ -1,0 +1,3 @@
+locals {
+  zone = = "example.com"
+}

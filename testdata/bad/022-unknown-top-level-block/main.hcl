@@ -1,0 +1,9 @@
+provider "aliyun" {
+  endpoint          = "EMULATOR_URL"
+  access_key_id     = "testid"
+  access_key_secret = "testsecret"
+}
+
+resorce "cdn_domain" "web" {
+  name = "www.example.com"
+}

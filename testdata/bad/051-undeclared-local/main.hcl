@@ -1,0 +1,17 @@
+provider "aliyun" {
+  endpoint          = "EMULATOR_URL"
+  access_key_id     = "testid"
+  access_key_secret = "testsecret"
+}
+locals {
+  zone = "example.com"
+}
+
+resource "cdn_domain" "web" {
+  name = "www.${local.zome}"
+
+  origin {
+    type    = "ip"
+    address = "192.0.2.10"
+  }
+}

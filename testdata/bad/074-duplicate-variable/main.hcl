@@ -1,0 +1,21 @@
+provider "aliyun" {
+  endpoint          = "EMULATOR_URL"
+  access_key_id     = "testid"
+  access_key_secret = "testsecret"
+}
+variable "zone" {
+  default = "example.com"
+}
+
+variable "zone" {
+  default = "example.net"
+}
+
+resource "cdn_domain" "web" {
+  name = "www.example.com"
+
+  origin {
+    type    = "ip"
+    address = "192.0.2.10"
+  }
+}

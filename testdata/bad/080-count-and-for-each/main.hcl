@@ -1,0 +1,16 @@
+provider "aliyun" {
+  endpoint          = "EMULATOR_URL"
+  access_key_id     = "testid"
+  access_key_secret = "testsecret"
+}
+
+resource "cdn_domain" "site" {
+  for_each = toset(["a", "b"])
+  count    = 2
+  name = "${each.key}.example.com"
+
+  origin {
+    type    = "ip"
+    address = "192.0.2.10"
+  }
+}

@@ -1,0 +1,12 @@
+provider "baishan" {
+  endpoint = "EMULATOR_URL/v2"
+}
+
+resource "cdn_domain" "web" {
+  name = "www.example.com"
+
+  origin {
+    type    = "ip"
+    address = "192.0.2.10"
+  }
+}

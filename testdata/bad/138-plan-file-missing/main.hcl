@@ -1,0 +1,14 @@
+provider "aliyun" {
+  endpoint          = "EMULATOR_URL"
+  access_key_id     = "testid"
+  access_key_secret = "testsecret"
+}
+
+resource "cdn_domain" "web" {
+  name = "www.example.com"
+
+  origin {
+    type    = "ip"
+    address = "192.0.2.10"
+  }
+}

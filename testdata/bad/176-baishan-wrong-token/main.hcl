@@ -1,0 +1,13 @@
+provider "baishan" {
+  endpoint = "EMULATOR_URL/v2"
+  token    = "wrong-T0KEN-value"
+}
+
+resource "cdn_domain" "web" {
+  name = "www.example.com"
+
+  origin {
+    type    = "ip"
+    address = "192.0.2.10"
+  }
+}
