@@ -140,6 +140,8 @@ fn cycle_text(c: &[Address]) -> String {
 
 /// Progress of a plan, reported to the CLI (which prints; the engine never does).
 pub trait PlanHook: Send + Sync {
+    /// The refresh is about to read `total` resources.
+    fn refresh_begin(&self, _total: usize) {}
     fn refresh_start(&self, _address: &Address) {}
     /// `Ok(true)` found, `Ok(false)` gone, `Err` message.
     fn refresh_done(&self, _address: &Address, _result: Result<bool, String>) {}

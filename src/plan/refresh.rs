@@ -61,6 +61,7 @@ pub async fn refresh_all(
     parallelism: usize,
     hook: &Arc<dyn PlanHook>,
 ) -> Result<BTreeMap<Address, Option<Json>>, PlanError> {
+    hook.refresh_begin(resources.len());
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = JoinSet::new();
     for r in resources {
