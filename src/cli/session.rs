@@ -34,6 +34,13 @@ impl Session {
         } else {
             None
         };
+        if let Some(old) = lock.as_ref().and_then(|l| l.taken_over()) {
+            out.warning(&format!(
+                "took over the state lock of {} (pid {} on {}, `{}` since {}), \
+                 whose process ended without releasing it",
+                old.who, old.pid, old.host, old.operation, old.created
+            ));
+        }
         let loaded = backend.load()?;
         for w in &loaded.warnings {
             out.warning(w);

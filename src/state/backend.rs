@@ -44,6 +44,11 @@ pub trait Journal: Send {
 /// A held lock; released when dropped.
 pub trait LockGuard: Send {
     fn info(&self) -> &LockInfo;
+    /// The holder whose lock this one took over because its process ended
+    /// without releasing it (killed, crashed). `None` normally.
+    fn taken_over(&self) -> Option<&LockInfo> {
+        None
+    }
 }
 
 /// What the caller wants the lock for.

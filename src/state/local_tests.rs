@@ -1,7 +1,7 @@
 //! Tests of `LocalBackend` against a real directory: snapshots, backups,
 //! journal replay after a crash, refusal to overwrite, and locking.
 
-use super::backend::{LockRequest, StateBackend};
+use super::backend::{LockInfo, LockRequest, StateBackend};
 use super::error::StateError;
 use super::local::LocalBackend;
 use super::model::tests::{resource, upsert};
@@ -403,6 +403,51 @@ fn stale_lock_is_pointed_out() {
     if cfg!(target_os = "linux") {
         assert!(err.to_string().contains("looks stale"), "{err}");
     }
+}
+
+#[test]
+fn lock_of_a_dead_holder_is_taken_over() {
+    // What a killed process leaves: its record, but no OS lock (that died
+    // with the process).
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(&dir);
+    let mut dead = LockInfo::for_this_process("apply", "x".into());
+    dead.pid = u32::MAX;
+    write(&b.lock_path(), &serde_json::to_string(&dead).unwrap());
+    let guard = b.lock(&LockRequest::new("plan"), Duration::ZERO).unwrap();
+    assert_eq!(
+        guard.taken_over().map(|i| i.id.as_str()),
+        Some(dead.id.as_str())
+    );
+    assert_eq!(guard.info().operation, "plan");
+    // The file now names the new holder, and excludes others.
+    let held: LockInfo =
+        serde_json::from_str(&std::fs::read_to_string(b.lock_path()).unwrap()).unwrap();
+    assert_eq!(held.id, guard.info().id);
+    assert!(b.lock(&LockRequest::new("apply"), Duration::ZERO).is_err());
+    drop(guard);
+    assert!(!b.lock_path().exists());
+    // An ordinary lock takes over nothing; an empty file left by a crash
+    // between create and write is no holder either.
+    write(&b.lock_path(), "");
+    let fresh = b.lock(&LockRequest::new("plan"), Duration::ZERO).unwrap();
+    assert!(fresh.taken_over().is_none());
+}
+
+#[test]
+fn lock_is_held_by_the_open_file_not_the_record() {
+    // Another holder in this process (the OS lock is per open file) keeps
+    // others out even if its record is overwritten or removed meanwhile.
+    let dir = tempfile::tempdir().unwrap();
+    let b = backend(&dir);
+    let guard = b.lock(&LockRequest::new("apply"), Duration::ZERO).unwrap();
+    write(&b.lock_path(), "");
+    let err = b
+        .lock(&LockRequest::new("plan"), Duration::from_millis(50))
+        .err()
+        .unwrap();
+    assert!(matches!(err, StateError::LockUnreadable { .. }), "{err}");
+    drop(guard);
 }
 
 #[test]

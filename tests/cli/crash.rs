@@ -43,16 +43,11 @@ fn on_account(emu: &Emu) -> BTreeSet<String> {
         .collect()
 }
 
-/// A killed process leaves its lock file (the local backend never breaks a
-/// lock by itself): do what the operator does, `force-unlock ID`.
-fn release_stale_lock(p: &Project) {
-    let lock = p.path().join("state/cdnform.state.json.lock");
-    let Ok(text) = std::fs::read_to_string(&lock) else {
-        return;
-    };
-    let info: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let r = p.run(&["force-unlock", info["id"].as_str().unwrap()]);
-    assert_eq!(r.code, 0, "{r:?}");
+/// A killed process leaves its lock file behind, but its OS lock died with
+/// it: the next command takes the lock over (with a warning), no
+/// `force-unlock` needed.
+fn lock_left(p: &Project) -> bool {
+    p.path().join("state/cdnform.state.json.lock").exists()
 }
 
 /// The state as `state pull` prints it (snapshot plus replayed journal):
@@ -74,14 +69,23 @@ fn loaded(p: &Project) -> (BTreeSet<String>, BTreeSet<String>) {
     (names("resources"), names("pending"))
 }
 
-/// `plan -json`: addresses to create and domains to adopt.
-fn remaining(p: &Project) -> (BTreeSet<String>, BTreeSet<String>) {
+/// `plan -json`: addresses to create, domains to adopt, and whether it took
+/// over a lock left by a killed process.
+fn remaining(p: &Project) -> (BTreeSet<String>, BTreeSet<String>, bool) {
     let r = p.run(&["plan", "-json"]);
     assert_eq!(r.code, 0, "{r:?}");
     let mut creates = BTreeSet::new();
     let mut adopts = BTreeSet::new();
+    let mut took_over = false;
     for line in r.stdout.lines() {
         let m: serde_json::Value = serde_json::from_str(line).unwrap();
+        if m["type"] == "diagnostic"
+            && m["summary"]
+                .as_str()
+                .is_some_and(|t| t.contains("took over the state lock"))
+        {
+            took_over = true;
+        }
         if m["type"] != "planned_change" {
             continue;
         }
@@ -99,7 +103,7 @@ fn remaining(p: &Project) -> (BTreeSet<String>, BTreeSet<String>) {
             panic!("unexpected change after a kill: {m}");
         }
     }
-    (creates, adopts)
+    (creates, adopts, took_over)
 }
 
 #[test]
@@ -108,6 +112,7 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
     let p = Project::new();
     fifty(&p, &emu);
     let all: BTreeSet<String> = (0..50).map(|i| format!("d{i}.example.com")).collect();
+    let mut taken_over = 0;
     for (round, after_ms) in [2200u64, 2600, 3000, 2400, 3400, 4000]
         .into_iter()
         .enumerate()
@@ -117,7 +122,7 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
         child.wait().unwrap();
-        release_stale_lock(&p);
+        let left = lock_left(&p);
         let account = on_account(&emu);
         let (recorded, pending) = loaded(&p);
         assert!(
@@ -131,7 +136,14 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
             "round {round}: domains on the account the state knows nothing of: {:?}",
             account.difference(&traced).collect::<Vec<_>>()
         );
-        let (creates, adopts) = remaining(&p);
+        let (creates, adopts, took_over) = remaining(&p);
+        if left {
+            taken_over += 1;
+            assert!(
+                took_over,
+                "round {round}: the killed apply's lock is taken over"
+            );
+        }
         let missing: BTreeSet<String> = all.difference(&account).cloned().collect();
         assert_eq!(
             creates, missing,
@@ -153,6 +165,7 @@ fn killed_applies_lose_nothing_and_create_nothing_twice() {
             break;
         }
     }
+    assert!(taken_over > 0, "no round left a lock to take over");
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(on_account(&emu), all, "every domain exactly once");
@@ -193,7 +206,8 @@ fn ctrl_c_finishes_what_is_in_flight_records_it_and_exits_non_zero() {
     assert!(pending.is_empty(), "{pending:?}");
     assert!(account.len() < 50, "it stopped early");
     assert!(!p.path().join("state/cdnform.state.json.lock").exists());
-    let (creates, adopts) = remaining(&p);
+    let (creates, adopts, took_over) = remaining(&p);
+    assert!(!took_over);
     assert_eq!(creates.len(), 50 - account.len());
     assert!(adopts.is_empty());
     assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
