@@ -118,12 +118,15 @@ pub async fn apply_plan(
         .keys()
         .map(|a| (a.clone(), graph.waits_for(a).len()))
         .collect();
-    let mut ready: Vec<Address> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(a, _)| a.clone())
-        .collect();
-    ready.reverse(); // pop() takes them in address order
+    // Ready changes in the order they became ready (address order first),
+    // with the batchable updates among them indexed by provider and batch
+    // key, so gathering a batch never scans the whole queue.
+    let mut ready = ReadyQueue::default();
+    for (a, n) in &waiting {
+        if *n == 0 {
+            ready.push(&changes[a], providers, &shared);
+        }
+    }
     let mut blocked: BTreeSet<Address> = BTreeSet::new();
     let mut running: JoinSet<Finished> = JoinSet::new();
     // Batched updates whose shared call succeeded, each still to finish.
@@ -156,31 +159,25 @@ pub async fn apply_plan(
             if stopped() {
                 break;
             }
-            let Some(address) = ready.pop() else { break };
+            let Some((address, group)) = ready.pop() else {
+                break;
+            };
             waiting.remove(&address);
             let change = changes[&address].clone();
             let Some(provider) = providers.get(&change.provider).cloned() else {
                 unreachable!("planner checked provider {} for {address}", change.provider);
             };
             let (shared, hook, options) = (shared.clone(), hook.clone(), options.clone());
-            if let Some((key, first)) = batch_entry(&change, provider.as_ref(), &shared) {
-                // Gather every ready update the vendor can apply in the same call.
-                let mut batch = vec![first];
-                let mut rest = Vec::new();
-                for other in std::mem::take(&mut ready) {
-                    let c = &changes[&other];
-                    match (c.provider == change.provider)
-                        .then(|| batch_entry(c, provider.as_ref(), &shared))
-                        .flatten()
-                    {
-                        Some((k, entry)) if k == key => {
-                            waiting.remove(&other);
-                            batch.push(entry);
-                        }
-                        _ => rest.push(other),
-                    }
+            if !group.is_empty() {
+                // Every ready update the vendor can apply in the same call
+                // (this one first).
+                let mut batch = Vec::with_capacity(group.len());
+                for a in &group {
+                    waiting.remove(a);
+                    let entry = batch_entry(&changes[a], provider.as_ref(), &shared)
+                        .expect("indexed as batchable");
+                    batch.push(entry.1);
                 }
-                ready = rest;
                 running.spawn(async move {
                     let (failed, configured) =
                         submit_batch(batch, provider.as_ref(), hook.as_ref()).await;
@@ -204,7 +201,7 @@ pub async fn apply_plan(
         }
         let Some(joined) = running.join_next().await else {
             if stopped() {
-                report.not_started = waiting.keys().chain(ready.iter()).cloned().collect();
+                report.not_started = waiting.keys().chain(ready.pending()).cloned().collect();
                 report.not_started.sort();
                 report.not_started.dedup();
             }
@@ -235,7 +232,7 @@ pub async fn apply_plan(
                     if let Some(n) = waiting.get_mut(&next) {
                         *n -= 1;
                         if *n == 0 {
-                            ready.insert(0, next);
+                            ready.push(&changes[&next], providers, &shared);
                         }
                     }
                 }
@@ -271,16 +268,23 @@ enum Finished {
 /// deletes wait for the deletes of what depends on them.
 fn build_graph(changes: &BTreeMap<Address, ResourceChange>) -> DepGraph {
     let is_delete = |a: &Address| changes.get(a).is_some_and(|c| c.action == Action::Delete);
+    // Who depends on each address among deletes and replaces, built once (a
+    // scan of all changes per delete was quadratic in a large destroy).
+    let mut removed_before: BTreeMap<&Address, Vec<Address>> = BTreeMap::new();
+    for d in changes.values() {
+        if matches!(d.action, Action::Delete | Action::Replace) {
+            for dep in &d.depends_on {
+                removed_before
+                    .entry(dep)
+                    .or_default()
+                    .push(d.address.clone());
+            }
+        }
+    }
     DepGraph::new(changes.keys(), |a| {
         let c = &changes[a];
         if c.action == Action::Delete {
-            changes
-                .values()
-                .filter(|d| {
-                    matches!(d.action, Action::Delete | Action::Replace) && d.depends_on.contains(a)
-                })
-                .map(|d| d.address.clone())
-                .collect()
+            removed_before.get(a).cloned().unwrap_or_default()
         } else {
             c.depends_on
                 .iter()
@@ -309,6 +313,62 @@ fn skip_dependants(
                 stack.push(next);
             }
         }
+    }
+}
+
+/// Ready changes, first ready first, with batchable updates grouped by
+/// provider and batch key (each key computed once per change).
+#[derive(Default)]
+struct ReadyQueue {
+    order: std::collections::VecDeque<Address>,
+    groups: BTreeMap<(crate::model::ProviderAddr, String), Vec<Address>>,
+    key_of: BTreeMap<Address, (crate::model::ProviderAddr, String)>,
+    /// Taken with a batch before their turn in `order` came.
+    taken: BTreeSet<Address>,
+}
+
+impl ReadyQueue {
+    fn push(&mut self, change: &ResourceChange, providers: &ProviderSet, shared: &Shared) {
+        let address = change.address.clone();
+        let key = providers
+            .get(&change.provider)
+            .and_then(|p| batch_entry(change, p.as_ref(), shared))
+            .map(|(k, _)| (change.provider.clone(), k));
+        if let Some(key) = key {
+            self.groups
+                .entry(key.clone())
+                .or_default()
+                .push(address.clone());
+            self.key_of.insert(address.clone(), key);
+        }
+        self.order.push_back(address);
+    }
+
+    /// The next change and, when it is a batchable update, every ready
+    /// update sharing its batch (itself first; empty when not batchable).
+    fn pop(&mut self) -> Option<(Address, Vec<Address>)> {
+        loop {
+            let address = self.order.pop_front()?;
+            if self.taken.remove(&address) {
+                continue;
+            }
+            let Some(key) = self.key_of.remove(&address) else {
+                return Some((address, Vec::new()));
+            };
+            let mut group = self.groups.remove(&key).unwrap_or_default();
+            group.retain(|a| a != &address);
+            for a in &group {
+                self.key_of.remove(a);
+                self.taken.insert(a.clone());
+            }
+            group.insert(0, address.clone());
+            return Some((address, group));
+        }
+    }
+
+    /// What is still queued.
+    fn pending(&self) -> impl Iterator<Item = &Address> {
+        self.order.iter().filter(|a| !self.taken.contains(*a))
     }
 }
 

@@ -75,12 +75,17 @@ fn set(p: &Arc<SlowReads>) -> ProviderSet {
 }
 
 fn desired(n: usize, header: &str) -> FakeDesired {
+    desired_with(n, |_| header.to_string())
+}
+
+/// `n` domains, the i-th with response header value `header(i)`.
+fn desired_with(n: usize, header: impl Fn(usize) -> String) -> FakeDesired {
     FakeDesired::new(
         (0..n)
             .map(|i| {
                 let name: &'static str = Box::leak(format!("d{i:02}").into_boxed_str());
                 let mut v = domain(&format!("{name}.example.com"), "192.0.2.1");
-                v["response_headers"] = json!([{"name": "X-Version", "value": header}]);
+                v["response_headers"] = json!([{"name": "X-Version", "value": header(i)}]);
                 Decl {
                     name,
                     value: v,
@@ -140,4 +145,28 @@ async fn batched_updates_finish_parallelism_at_a_time() {
     let calls = p.inner.calls();
     assert!(calls.contains(&"batch:30".to_string()), "{calls:?}");
     assert_eq!(p.most.load(Ordering::SeqCst), 8);
+}
+
+#[tokio::test]
+async fn updates_are_grouped_by_their_batch_key_however_interleaved() {
+    let p = Arc::new(SlowReads::default());
+    let creates = plan(&desired(30, "1"), &empty_state(), &p, 4).await;
+    let (state, report) = apply(&creates, &p, 4).await;
+    assert!(report.is_success(), "{report:?}");
+
+    // Three different changes, interleaved in address order (d00 → "a",
+    // d01 → "b", d02 → "c", d03 → "a", ...): three calls of ten.
+    let next = desired_with(30, |i| ["a", "b", "c"][i % 3].to_string());
+    let updates = plan(&next, &state, &p, 4).await;
+    assert_eq!(updates.summary().change, 30);
+    let before = p.inner.calls().len();
+    let (_, report) = apply(&updates, &p, 4).await;
+    assert!(report.is_success(), "{report:?}");
+    assert_eq!(report.applied.len(), 30);
+    let calls = p.inner.calls();
+    let batches: Vec<&String> = calls[before..]
+        .iter()
+        .filter(|c| c.starts_with("batch:"))
+        .collect();
+    assert_eq!(batches, ["batch:10", "batch:10", "batch:10"], "{calls:?}");
 }
