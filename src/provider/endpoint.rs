@@ -84,6 +84,21 @@ pub fn request_timeout() -> std::time::Duration {
         .unwrap_or(std::time::Duration::from_secs(30))
 }
 
+/// The HTTP client every vendor client uses: rustls, a connect timeout, the
+/// per-request timeout, kept-alive pooled connections (one TLS handshake
+/// serves many calls), and cdnform's user agent.
+pub fn http_client(vendor: &'static str) -> Result<reqwest::Client, ProviderError> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(request_timeout())
+        .pool_idle_timeout(std::time::Duration::from_secs(90))
+        .tcp_keepalive(std::time::Duration::from_secs(60))
+        .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| config_error(vendor, format!("cannot build the HTTP client: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 /// The API version every request names.
 pub const API_VERSION: &str = "2018-05-10";
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.aliyuncs.com/";
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Waits for a call limit this long or longer are reported to the observer.
 const REPORT_WAIT: Duration = Duration::from_millis(500);
 
@@ -106,15 +105,7 @@ impl Client {
         if config.access_key_secret.is_empty() {
             return Err(config_error("aliyun access_key_secret is empty".into()));
         }
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(crate::provider::endpoint::request_timeout())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_keepalive(Duration::from_secs(60))
-            .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::provider::endpoint::http_client(VENDOR)?;
         Ok(Client {
             http,
             endpoint,

@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_ENDPOINT: &str = "https://cdn.api.baishan.com/v2";
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Rate-limit waits longer than this are reported to the observer.
 const REPORT_WAIT: Duration = Duration::from_secs(1);
 /// 429 answers in a row to one call before it gives up as throttled.
@@ -116,15 +115,7 @@ impl Client {
         if config.token.expose().trim().is_empty() {
             return Err(config_error("baishan token is empty".into()));
         }
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(crate::provider::endpoint::request_timeout())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .tcp_keepalive(Duration::from_secs(60))
-            .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::provider::endpoint::http_client(VENDOR)?;
         Ok(Client {
             http,
             base,

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 pub const DEFAULT_ENDPOINT: &str = "https://ctgcdn.esurfingcloud.com";
 pub const TOKEN_PATH: &str = "/API/OAuth/token";
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A cached token is replaced this long before its `expire`.
 const EXPIRY_MARGIN_SECS: i64 = 120;
 /// MODELLED: token lifetime when an answer carries no `expire` (2 hours).
@@ -112,13 +111,7 @@ impl Client {
                 "ctg access_key and secret_key must both be set".into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(crate::provider::endpoint::request_timeout())
-            .user_agent(concat!("cdnform/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        let http = crate::provider::endpoint::http_client(VENDOR)?;
         Ok(Client {
             http,
             base,
