@@ -179,14 +179,46 @@ pub fn host_of(item: &str) -> String {
     rest[..end].to_ascii_lowercase()
 }
 
-/// `ids` without repeats, in first-seen order.
 /// Task status calls in flight at once, for vendors that answer one task a
 /// call (the default `-parallelism`).
 pub const STATUS_CONCURRENCY: usize = 10;
 
+/// Poll each distinct task id once with `read` (up to
+/// `STATUS_CONCURRENCY` in flight) and answer one status per id, in the
+/// order asked. A task the vendor says does not exist (`NotFound`) is
+/// reported pending with a detail (see `aggregate`): a task just submitted
+/// may not be visible yet.
+pub async fn poll_each<F, Fut>(ids: &[String], read: F) -> Result<Vec<TaskStatus>, ProviderError>
+where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<TaskStatus, ProviderError>>,
+{
+    use futures_util::stream::{self, StreamExt};
+    let polled: Vec<(String, Result<TaskStatus, ProviderError>)> = stream::iter(unique(ids))
+        .map(|id| {
+            let reading = read(id.clone());
+            async move {
+                let status = match reading.await {
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(aggregate(&id, &[])),
+                    other => other,
+                };
+                (id, status)
+            }
+        })
+        .buffered(STATUS_CONCURRENCY)
+        .collect()
+        .await;
+    let mut found: BTreeMap<String, TaskStatus> = BTreeMap::new();
+    for (id, status) in polled {
+        found.insert(id, status?);
+    }
+    Ok(ids.iter().map(|id| found[id].clone()).collect())
+}
+
 /// Content submissions in flight at once (the default `-parallelism`).
 pub const SUBMIT_CONCURRENCY: usize = 10;
 
+/// `ids` without repeats, in first-seen order.
 pub fn unique(ids: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(ids.len());
     for id in ids {
@@ -332,6 +364,50 @@ pub fn task_path(
 mod tests {
     use super::*;
     use ContentKind::*;
+
+    #[tokio::test]
+    async fn poll_each_asks_each_id_once_and_answers_in_order() {
+        let asked = std::sync::Mutex::new(Vec::new());
+        let ids: Vec<String> = ["b", "a", "b", "gone"].map(String::from).to_vec();
+        let got = poll_each(&ids, |id| {
+            asked.lock().unwrap().push(id.clone());
+            async move {
+                match id.as_str() {
+                    "gone" => Err(ProviderError::new(
+                        "v",
+                        "GET",
+                        ErrorKind::NotFound,
+                        "no task",
+                    )),
+                    _ => Ok(TaskStatus {
+                        id: id.clone(),
+                        state: TaskState::Done,
+                        failed: Vec::new(),
+                        detail: None,
+                    }),
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(*asked.lock().unwrap(), ["b", "a", "gone"]);
+        let ids_back: Vec<&str> = got.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids_back, ["b", "a", "b", "gone"]);
+        // Not found yet: pending, with a detail, not an error.
+        assert_eq!(got[3].state, TaskState::Pending);
+        assert!(got[3].detail.is_some());
+
+        let failing = poll_each(&ids, |_| async {
+            Err::<TaskStatus, _>(ProviderError::new(
+                "v",
+                "GET",
+                ErrorKind::Throttled,
+                "slow down",
+            ))
+        })
+        .await;
+        assert_eq!(failing.unwrap_err().kind, ErrorKind::Throttled);
+    }
 
     #[test]
     fn counted_nouns() {

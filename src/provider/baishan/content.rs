@@ -21,7 +21,6 @@ use crate::provider::content::{
 };
 use crate::provider::content::{id_text, task_path, type_and_urls_body};
 use crate::provider::{ErrorKind, ProviderError};
-use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -178,27 +177,12 @@ pub async fn status(
     ids: &[String],
 ) -> Result<Vec<TaskStatus>, ProviderError> {
     let path = task_path(VENDOR, kind, "GET", REFRESH_PATH, PREFETCH_PATH)?;
-    // One call per task: several in flight, not one after another.
-    let polled: Vec<(String, Result<TaskStatus, ProviderError>)> =
-        stream::iter(neutral::unique(ids))
-            .map(|id| async move {
-                let call = Call::get(path, vec![("task_id", id.clone())]);
-                let status = match p.client.call(&call, false).await {
-                    Ok(data) => status_from(&id, &data)
-                        .map_err(|why| error::malformed(&call.action(), why, Effect::Read)),
-                    Err(e) if e.kind == ErrorKind::NotFound => Ok(neutral::aggregate(&id, &[])),
-                    Err(e) => Err(e),
-                };
-                (id, status)
-            })
-            .buffered(neutral::STATUS_CONCURRENCY)
-            .collect()
-            .await;
-    let mut found: BTreeMap<String, TaskStatus> = BTreeMap::new();
-    for (id, status) in polled {
-        found.insert(id, status?);
-    }
-    Ok(ids.iter().map(|id| found[id].clone()).collect())
+    neutral::poll_each(ids, |id| async move {
+        let call = Call::get(path, vec![("task_id", id.clone())]);
+        let data = p.client.call(&call, false).await?;
+        status_from(&id, &data).map_err(|why| error::malformed(&call.action(), why, Effect::Read))
+    })
+    .await
 }
 
 /// `{url_quota, url_remain}`: what remains of today's preloads.
