@@ -32,7 +32,9 @@
 //!
 //! Files a later setup step puts in place are kept under names the binary
 //! does not read (`next.hcl.txt`). Only files count as written: a command
-//! may leave the empty `state/` directory it locks in.
+//! may leave the empty `state/` directory it locks in. A case's
+//! `state/cdnform.state.json.lock` is held (its OS lock) by the runner while
+//! the binary runs: it stands for a live holder.
 //!
 //! Expected text is matched with every run of whitespace taken as one space
 //! (long details wrap). `BAD_CORPUS_CASE=substring` runs only the matching cases and
@@ -371,6 +373,19 @@ fn check(name: &str, case_dir: &Path) -> Result<(), String> {
         install_hook(emu, spec)?;
     }
 
+    // A lock file in a case stands for a live holder: hold its OS lock
+    // while the binary runs (a lock file nobody holds is a dead run's
+    // leftover, which the binary takes over).
+    let lock_path = dir.join("state/cdnform.state.json.lock");
+    let _held = lock_path.exists().then(|| {
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .unwrap();
+        f.try_lock().expect("the case's lock file is free to hold");
+        f
+    });
     let files_before = files(&dir);
     let world_before = emu.as_ref().map(world);
     let r = run(&dir, &case.command, &case.env);

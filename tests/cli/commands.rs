@@ -127,6 +127,10 @@ fn force_unlock_removes_a_held_lock() {
         r#"{"id":"4f1d2a5e-dead-4bee-8f00-000000000001","operation":"apply","who":"ci@runner-7","pid":999999,"host":"runner-7","created":"2026-11-23T01:00:00Z","path":"state/cdnform.state.json"}"#,
     )
     .unwrap();
+    // The holder is alive (a run on a wedged machine sharing the
+    // directory, say): it holds the file's OS lock.
+    let held = std::fs::OpenOptions::new().write(true).open(&lock).unwrap();
+    held.try_lock().unwrap();
     let r = p.run(&["plan"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
@@ -140,7 +144,40 @@ fn force_unlock_removes_a_held_lock() {
     let r = p.run(&["force-unlock", "4f1d2a5e-dead-4bee-8f00-000000000001"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!lock.exists());
+    // Overruled: the next run locks afresh while the old holder still
+    // holds its (now nameless) file.
     assert_eq!(p.run(&["plan"]).code, 0);
+    drop(held);
+}
+
+#[test]
+fn a_dead_runs_lock_is_taken_over_with_a_warning() {
+    let emu = Emu::start();
+    let p = Project::new();
+    p.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            provider_block(&emu.url()),
+            domain_block("web", "www.example.com", "web", "192.0.2.1")
+        ),
+    );
+    // What a killed run leaves: its record, no OS lock.
+    let lock = p.path().join("state/cdnform.state.json.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(
+        &lock,
+        r#"{"id":"4f1d2a5e-dead-4bee-8f00-000000000002","operation":"apply","who":"ci@runner-8","pid":999999,"host":"runner-8","created":"2026-11-23T01:00:00Z","path":"state/cdnform.state.json"}"#,
+    )
+    .unwrap();
+    let r = p.run(&["apply", "-auto-approve"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("took over the state lock of ci@runner-8 (pid 999999 on runner-8, `apply`"),
+        "{r:?}"
+    );
+    assert!(!lock.exists(), "released at the end");
 }
 
 #[test]
