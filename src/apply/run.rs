@@ -87,15 +87,33 @@ pub(super) async fn run_change(
             )
         }
         Action::Replace if change.lifecycle.create_before_destroy => {
-            // The planner made sure the new domain has another name. The
-            // state follows the new domain as soon as it exists; should the
-            // old one then fail to delete, the error names it.
+            // The planner made sure the new domain has another name. Once
+            // it exists the old one is recorded as deposed (under an address
+            // of its own, `deposed_address`) before the address moves to the
+            // new one, so neither is ever missing from the state: should
+            // the old domain then fail to delete (or the run die), the next
+            // plan destroys the deposed record like any resource that left
+            // the configuration.
             let desired = desired_domain(change, shared)?;
+            let old = prior()?;
             hook.progress(address, "creating the replacement first");
             let live = create(&steps, change, shared, &desired).await?;
+            let deposed = deposed_address(address, &old.name);
+            let recorded = shared
+                .state
+                .lock()
+                .expect("state lock")
+                .get(address)
+                .cloned();
+            if let Some(mut record) = recorded {
+                record.address = deposed.clone();
+                record.dependencies.clear();
+                shared.record(address, JournalOp::Upsert { resource: record })?;
+            }
             shared.record(address, upsert(change, &live))?;
             hook.progress(address, "replacement created; deleting the old domain");
-            steps.delete(&prior()?).await
+            steps.delete(&old).await?;
+            shared.record(address, JournalOp::Remove { address: deposed })
         }
         Action::Replace => {
             let desired = desired_domain(change, shared)?;
@@ -114,6 +132,19 @@ pub(super) async fn run_change(
             shared.record(address, upsert(change, &live))
         }
     }
+}
+
+/// Where the object a `create_before_destroy` replacement superseded is
+/// recorded until it is deleted: the same resource with the instance key
+/// `"deposed NAME"` (after the instance's own key, if it has one), which no
+/// configuration declares, so a plan destroys it.
+pub fn deposed_address(address: &Address, old_name: &str) -> Address {
+    let key = match &address.key {
+        None => format!("deposed {old_name}"),
+        Some(crate::model::InstanceKey::Int(i)) => format!("{i} deposed {old_name}"),
+        Some(crate::model::InstanceKey::Str(k)) => format!("{k} deposed {old_name}"),
+    };
+    address.with_key(crate::model::InstanceKey::Str(key))
 }
 
 /// Journal that a create is about to be sent, so an interrupted run leaves

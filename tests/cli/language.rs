@@ -234,6 +234,86 @@ fn create_before_destroy_creates_the_new_name_first_and_refuses_the_same_name() 
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 }
 
+/// Refuses Alibaba's `DeleteCdnDomain` while `on` is set.
+struct RefuseDeletes {
+    on: std::sync::atomic::AtomicBool,
+}
+
+impl cdnform::emulator::RequestHook for RefuseDeletes {
+    fn on_request(
+        &self,
+        r: &cdnform::emulator::RequestInfo<'_>,
+    ) -> Option<cdnform::emulator::Refusal> {
+        (self.on.load(std::sync::atomic::Ordering::SeqCst)
+            && r.vendor == "aliyun"
+            && r.action == "DeleteCdnDomain")
+            .then(|| cdnform::emulator::Refusal {
+                status: 400,
+                code: "InvalidDomain.Locked".into(),
+                message: "The domain is locked by another operation.".into(),
+            })
+    }
+}
+
+#[test]
+fn create_before_destroy_keeps_the_old_domain_deposed_when_its_delete_fails() {
+    let emu = Emu::start();
+    let p = Project::new();
+    let config = |name: &str| {
+        format!(
+            "{}resource \"cdn_domain\" \"web\" {{\n  name = \"{name}\"\n  origin {{\n    type    = \"ip\"\n    address = \"192.0.2.1\"\n  }}\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n",
+            provider_block(&emu.url())
+        )
+    };
+    p.write("main.hcl", &config("old.example.com"));
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+
+    let refuse = std::sync::Arc::new(RefuseDeletes {
+        on: std::sync::atomic::AtomicBool::new(true),
+    });
+    emu.handle.as_ref().unwrap().add_hook(refuse.clone());
+    p.write("main.hcl", &config("new.example.com"));
+    let r = p.run(&["apply", "-auto-approve"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("InvalidDomain.Locked"), "{r:?}");
+    // Both domains are on the account, and both are in the state: the new
+    // one at the address, the old one deposed.
+    let r = p.run(&["state", "list"]);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            "cdn_domain.web",
+            "cdn_domain.web[\"deposed old.example.com\"]"
+        ],
+        "{r:?}"
+    );
+    let r = p.run(&["plan"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains("# cdn_domain.web[\"deposed old.example.com\"] will be destroyed"),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout.contains("0 to add, 0 to change, 1 to destroy"),
+        "{r:?}"
+    );
+
+    refuse.on.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
+    let names: Vec<String> = emu
+        .domains()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["DomainName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["new.example.com"]);
+    let r = p.run(&["state", "list"]);
+    assert_eq!(r.stdout.trim(), "cdn_domain.web");
+    assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
+}
+
 #[test]
 fn import_block_adopts_an_existing_domain_then_plans_only_real_differences() {
     let emu = Emu::start();
