@@ -108,6 +108,19 @@ fn emulator_command_serves_the_api() {
     );
 }
 
+/// Write the local lock file another run (`ci@HOST`, pid 999999, `apply`)
+/// would leave, without holding its OS lock; returns its path.
+fn lock_record(p: &Project, id: &str, host: &str) -> std::path::PathBuf {
+    let lock = p.path().join("state/cdnform.state.json.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let record = serde_json::json!({
+        "id": id, "operation": "apply", "who": format!("ci@{host}"), "pid": 999999,
+        "host": host, "created": "2026-11-23T01:00:00Z", "path": "state/cdnform.state.json",
+    });
+    std::fs::write(&lock, record.to_string()).unwrap();
+    lock
+}
+
 #[test]
 fn force_unlock_removes_a_held_lock() {
     let emu = Emu::start();
@@ -120,13 +133,7 @@ fn force_unlock_removes_a_held_lock() {
             domain_block("web", "www.example.com", "web", "192.0.2.1")
         ),
     );
-    let lock = p.path().join("state/cdnform.state.json.lock");
-    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    std::fs::write(
-        &lock,
-        r#"{"id":"4f1d2a5e-dead-4bee-8f00-000000000001","operation":"apply","who":"ci@runner-7","pid":999999,"host":"runner-7","created":"2026-11-23T01:00:00Z","path":"state/cdnform.state.json"}"#,
-    )
-    .unwrap();
+    let lock = lock_record(&p, "4f1d2a5e-dead-4bee-8f00-000000000001", "runner-7");
     // The holder is alive (a run on a wedged machine sharing the
     // directory, say): it holds the file's OS lock.
     let held = std::fs::OpenOptions::new().write(true).open(&lock).unwrap();
@@ -163,13 +170,7 @@ fn a_dead_runs_lock_is_taken_over_with_a_warning() {
         ),
     );
     // What a killed run leaves: its record, no OS lock.
-    let lock = p.path().join("state/cdnform.state.json.lock");
-    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    std::fs::write(
-        &lock,
-        r#"{"id":"4f1d2a5e-dead-4bee-8f00-000000000002","operation":"apply","who":"ci@runner-8","pid":999999,"host":"runner-8","created":"2026-11-23T01:00:00Z","path":"state/cdnform.state.json"}"#,
-    )
-    .unwrap();
+    let lock = lock_record(&p, "4f1d2a5e-dead-4bee-8f00-000000000002", "runner-8");
     let r = p.run(&["apply", "-auto-approve"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(

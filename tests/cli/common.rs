@@ -44,6 +44,16 @@ impl Emu {
     pub fn domains(&self) -> serde_json::Value {
         self.handle.as_ref().unwrap().aliyun_domains()
     }
+
+    /// The names of the Alibaba domains on the account, in its order.
+    pub fn domain_names(&self) -> Vec<String> {
+        self.domains()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["DomainName"].as_str().unwrap().to_string())
+            .collect()
+    }
 }
 
 impl Drop for Emu {

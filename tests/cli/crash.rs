@@ -35,12 +35,7 @@ fn spawn_apply(p: &Project) -> std::process::Child {
 }
 
 fn on_account(emu: &Emu) -> BTreeSet<String> {
-    emu.domains()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["DomainName"].as_str().unwrap().to_string())
-        .collect()
+    emu.domain_names().into_iter().collect()
 }
 
 /// A killed process leaves its lock file behind, but its OS lock died with

@@ -73,13 +73,7 @@ fn for_each_add_and_remove_one_key_touches_only_that_instance() {
     let r = p.run(&["plan", "-var", &two, "-target", "cdn_domain.site"]);
     assert!(r.stdout.contains("1 to destroy"), "{r:?}");
     assert_eq!(p.run(&["apply", "-auto-approve", "-var", &two]).code, 0);
-    let names: Vec<String> = emu
-        .domains()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["DomainName"].as_str().unwrap().to_string())
-        .collect();
+    let names = emu.domain_names();
     assert!(!names.contains(&"eu.example.com".to_string()), "{names:?}");
     assert_eq!(names.len(), 2, "{names:?}");
     assert_eq!(p.run(&["plan", "-detailed-exitcode", "-var", &two]).code, 0);
@@ -223,13 +217,7 @@ fn create_before_destroy_creates_the_new_name_first_and_refuses_the_same_name() 
     let created = r.stdout.find("creating the replacement first").unwrap();
     let deleted = r.stdout.find("deleting the old domain").unwrap();
     assert!(created < deleted, "{r:?}");
-    let names: Vec<String> = emu
-        .domains()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["DomainName"].as_str().unwrap().to_string())
-        .collect();
+    let names = emu.domain_names();
     assert_eq!(names, ["new.example.com"]);
     assert_eq!(p.run(&["plan", "-detailed-exitcode"]).code, 0);
 }
@@ -301,13 +289,7 @@ fn create_before_destroy_keeps_the_old_domain_deposed_when_its_delete_fails() {
 
     refuse.on.store(false, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(p.run(&["apply", "-auto-approve"]).code, 0);
-    let names: Vec<String> = emu
-        .domains()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["DomainName"].as_str().unwrap().to_string())
-        .collect();
+    let names = emu.domain_names();
     assert_eq!(names, ["new.example.com"]);
     let r = p.run(&["state", "list"]);
     assert_eq!(r.stdout.trim(), "cdn_domain.web");
