@@ -174,6 +174,14 @@ pub async fn start(
         })?;
     let shared = Arc::new(Shared::new(config, world, store));
     let router = server::build_router(shared.clone());
+    let counted = shared.clone();
+    let listener = axum::serve::ListenerExt::tap_io(listener, move |tcp| {
+        counted
+            .connections
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // As a real API front end does: answers go out at once.
+        let _ = tcp.set_nodelay(true);
+    });
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, router)
@@ -288,6 +296,13 @@ impl EmulatorHandle {
     /// The most requests (any vendor) served at once since the start or the previous call.
     pub fn take_peak_in_flight(&self) -> usize {
         self.shared.take_peak_in_flight()
+    }
+
+    /// TCP connections accepted since the emulator started.
+    pub fn connections_accepted(&self) -> usize {
+        self.shared
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sets every call count (Alibaba, Baishan and CTG), the answer log and the fault counts

@@ -59,6 +59,9 @@ pub(crate) struct Shared {
     /// Requests being served now, and the most at once since the last `take_peak_in_flight`.
     in_flight: AtomicUsize,
     peak_in_flight: AtomicUsize,
+    /// TCP connections accepted since the start (a client that keeps its
+    /// connections alive opens few).
+    pub connections: AtomicUsize,
 }
 
 /// A poisoned lock only means another request panicked; the data is still consistent because
@@ -85,6 +88,7 @@ impl Shared {
             stopping: watch::Sender::new(false),
             in_flight: AtomicUsize::new(0),
             peak_in_flight: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
             config,
         }
     }

@@ -165,3 +165,47 @@ async fn batched_alibaba_updates_are_polled_together() {
     assert!(emu.take_peak_in_flight() > 1);
     emu.shutdown().await;
 }
+
+/// Connections are kept alive and reused: a run opens about as many TCP
+/// connections as it has calls in flight at once, not one per call (and
+/// builds its HTTP client once, not per call).
+#[test]
+fn each_vendor_client_reuses_its_connections() {
+    use crate::common::{baishan_block, domain_block, provider_block, Emu, Project};
+    for vendor in ["aliyun", "baishan", "ctg"] {
+        // Some latency, so the calls a client has in flight overlap on the
+        // server too and its peak shows the client's concurrency.
+        let emu = Emu::start_with(|c| c.latency = Duration::from_millis(20));
+        let handle = emu.handle.as_ref().unwrap();
+        let block = match vendor {
+            "aliyun" => provider_block(&emu.url()),
+            "baishan" => baishan_block(&emu.url()),
+            _ => crate::ctg::ctg_block(&emu.url(), "testsecret"),
+        };
+        let mut text = block;
+        for i in 0..12 {
+            text.push_str(&domain_block(
+                &format!("d{i}"),
+                &format!("d{i}.example.com"),
+                "web",
+                "192.0.2.1",
+            ));
+        }
+        let p = Project::new();
+        p.write("main.hcl", &text);
+        let r = p.run(&["apply", "-auto-approve", "-parallelism=4"]);
+        assert_eq!(r.code, 0, "{vendor}: {r:?}");
+        let before = handle.connections_accepted();
+        handle.reset_calls();
+        handle.take_peak_in_flight();
+        let r = p.run(&["plan", "-parallelism=4"]);
+        assert_eq!(r.code, 0, "{vendor}: {r:?}");
+        let connections = handle.connections_accepted() - before;
+        let calls: usize = handle.call_counts(vendor).values().sum();
+        let peak = handle.take_peak_in_flight();
+        assert!(
+            connections <= peak + 3 && connections * 2 <= calls,
+            "{vendor}: {connections} connections for {calls} calls, at most {peak} at once"
+        );
+    }
+}
