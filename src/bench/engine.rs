@@ -43,6 +43,12 @@ pub struct EngineCost {
     /// The no-change plan: refresh from memory, evaluate, diff.
     pub plan_cpu: Duration,
     pub plan_wall: Duration,
+    /// Planning every domain changed, each differently (no two updates
+    /// batchable together).
+    pub update_plan_cpu: Duration,
+    /// Applying those updates (the walk grouping updates by batch key).
+    pub update_apply_cpu: Duration,
+    pub update_apply_wall: Duration,
     pub journal_bytes: u64,
     pub state_bytes: u64,
 }
@@ -134,6 +140,48 @@ async fn measure_here(
             "the plan after applying everything still has changes".into(),
         ));
     }
+
+    // Every domain changed, each differently.
+    let changed_dir = dir.join("all-changed");
+    std::fs::create_dir_all(&changed_dir).map_err(BenchError::io(&changed_dir))?;
+    let counts = spread(domains, vendors);
+    let counts: Vec<(&str, usize)> = counts.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+    std::fs::write(
+        changed_dir.join("main.hcl"),
+        project::config_text_all_distinct(&counts, NOWHERE),
+    )
+    .map_err(BenchError::io(&changed_dir))?;
+    let changed = config::load_dir(&changed_dir, &VarInputs::default())
+        .map_err(|_| BenchError::Engine("the changed configuration does not load".into()))?;
+    let t = cpu();
+    let updates = plan(&changed, &loaded, &providers).await?;
+    let update_plan_cpu = cpu() - t;
+    if updates.summary().change != domains {
+        return Err(BenchError::Engine(format!(
+            "expected {domains} updates, planned {:?}",
+            updates.summary()
+        )));
+    }
+    let (t, wall) = (cpu(), Instant::now());
+    let journal = backend.begin(&updates.refreshed).map_err(state_error)?;
+    let (mut state, report) = apply_plan(
+        &updates,
+        &providers,
+        updates.refreshed.clone(),
+        journal,
+        &options,
+        Arc::new(NoApplyHook),
+    )
+    .await;
+    if !report.is_success() {
+        return Err(BenchError::Engine(format!(
+            "the in-memory update failed: {:?}",
+            report.failed.first()
+        )));
+    }
+    backend.persist(&mut state).map_err(state_error)?;
+    let (update_apply_cpu, update_apply_wall) = (cpu() - t, wall.elapsed());
+
     Ok(EngineCost {
         domains,
         load_cpu,
@@ -143,6 +191,9 @@ async fn measure_here(
         state_load_cpu,
         plan_cpu,
         plan_wall,
+        update_plan_cpu,
+        update_apply_cpu,
+        update_apply_wall,
         journal_bytes,
         state_bytes,
     })

@@ -139,6 +139,16 @@ fn render_engine(e: &EngineCost, vendors: &[String]) -> String {
         ),
         ("load the state", e.state_load_cpu, None),
         ("plan: no changes", e.plan_cpu, Some(e.plan_wall)),
+        (
+            "plan: every domain changed differently",
+            e.update_plan_cpu,
+            None,
+        ),
+        (
+            "apply those updates (none batchable together)",
+            e.update_apply_cpu,
+            Some(e.update_apply_wall),
+        ),
     ];
     for (step, cpu, wall) in rows {
         s.push_str(&format!(
@@ -194,6 +204,9 @@ pub fn report_json(report: &BenchReport) -> serde_json::Value {
             "plan_cpu_seconds": e.plan_cpu.as_secs_f64(),
             "plan_wall_seconds": e.plan_wall.as_secs_f64(),
             "plan_cpu_per_domain_us": e.plan_cpu_per_domain().as_secs_f64() * 1e6,
+            "update_plan_cpu_seconds": e.update_plan_cpu.as_secs_f64(),
+            "update_apply_cpu_seconds": e.update_apply_cpu.as_secs_f64(),
+            "update_apply_wall_seconds": e.update_apply_wall.as_secs_f64(),
             "journal_bytes": e.journal_bytes,
             "state_bytes": e.state_bytes,
         })
