@@ -108,7 +108,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -216,7 +216,7 @@ pub fn interval_from(value: Option<&str>) -> Option<Duration> {
         return Some(DEFAULT_INTERVAL);
     };
     match text.parse::<f64>() {
-        Ok(secs) if secs == 0.0 => None,
+        Ok(0.0) => None,
         Ok(secs) if secs.is_finite() && secs > 0.0 => Some(Duration::from_secs_f64(secs)),
         _ => Some(DEFAULT_INTERVAL),
     }
