@@ -1,20 +1,15 @@
-//! Human progress for plan (refresh) and apply, in Terraform's words:
-//! `cdn_domain.web: Creating...`, `Creation complete after 3s`.
+//! Human progress for apply, in Terraform's words (`cdn_domain.web:
+//! Creating...`, `Creation complete after 3s`), and the vendor-call notes on
+//! stderr. The refresh reports through `progress` (one line, not one per
+//! resource).
 
 use crate::apply::{ApplyError, ApplyHook};
+use crate::cli::progress::Progress;
 use crate::model::Address;
-use crate::plan::{Action, PlanHook};
+use crate::plan::Action;
 use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
-
-/// Refresh progress goes to stderr so stdout holds only the plan.
-pub struct HumanPlanHook;
-
-impl PlanHook for HumanPlanHook {
-    fn refresh_start(&self, address: &Address) {
-        eprintln!("{address}: Refreshing state...");
-    }
-}
 
 pub struct HumanApplyHook;
 
@@ -84,21 +79,24 @@ impl crate::provider::CallObserver for QuietCallObserver {
 
 /// Vendor-call events worth a line on stderr: waits on a vendor's rate limit
 /// (with the expected wait) and retries, at most one line per vendor and
-/// second so a large plan does not flood the terminal.
-#[derive(Default)]
+/// second so a large plan does not flood the terminal. Every call and wait
+/// also feeds the progress line (rates, rate-limit countdowns), and the
+/// notes print through it so they do not garble a live line.
 pub struct HumanCallObserver {
     last: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
     /// `CDNFORM_LOG=debug`: one line per vendor call attempt (vendor and
     /// action only: never parameters, headers or bodies, which may hold
     /// credentials or keys).
     debug: bool,
+    progress: Arc<Progress>,
 }
 
 impl HumanCallObserver {
-    pub fn new(debug: bool) -> Self {
+    pub fn new(debug: bool, progress: Arc<Progress>) -> Self {
         HumanCallObserver {
+            last: Default::default(),
             debug,
-            ..Self::default()
+            progress,
         }
     }
 }
@@ -124,17 +122,20 @@ impl HumanCallObserver {
 
 impl crate::provider::CallObserver for HumanCallObserver {
     fn on_call(&self, vendor: &str, action: &str) {
+        self.progress.call(vendor);
         if self.debug {
-            eprintln!("debug: {vendor}: calling {action}");
+            self.progress
+                .note(&format!("debug: {vendor}: calling {action}"));
         }
     }
 
     fn on_rate_limit_wait(&self, vendor: &str, action: &str, wait: Duration) {
+        self.progress.rate_limit_wait(vendor, wait);
         if !self.throttled(vendor) {
-            eprintln!(
+            self.progress.note(&format!(
                 "{vendor}: waiting {:.1}s for the vendor's rate limit ({action})",
                 wait.as_secs_f64()
-            );
+            ));
         }
     }
 
@@ -151,10 +152,10 @@ impl crate::provider::CallObserver for HumanCallObserver {
                 Some(code) => format!("answered {code}"),
                 None => format!("failed: {}", error.message),
             };
-            eprintln!(
+            self.progress.note(&format!(
                 "{vendor}: {action} {why}; retrying in {:.1}s",
                 wait.as_secs_f64()
-            );
+            ));
         }
     }
 }

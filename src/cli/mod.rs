@@ -22,6 +22,7 @@ pub mod json_view;
 pub mod output;
 pub mod outputs;
 pub mod plan;
+pub mod progress;
 pub mod providers;
 pub mod purge;
 pub mod session;

@@ -3,9 +3,9 @@
 
 use crate::cli::args::PlanArgs;
 use crate::cli::error::CliError;
-use crate::cli::hooks::HumanPlanHook;
 use crate::cli::json_view;
 use crate::cli::output::Output;
+use crate::cli::progress::ProgressPlanHook;
 use crate::cli::session::Session;
 use crate::plan::guard::{mass_change, message, DEFAULT_MAX_PERCENT};
 use crate::plan::render::{render_plan, RenderOptions};
@@ -66,6 +66,7 @@ pub async fn compute(
         excludes: run.excludes.clone(),
         unprotect: run.unprotect.clone(),
     };
+    let progress = &session.providers.progress;
     let plan = make_plan(
         &session.config,
         &session.state,
@@ -74,10 +75,13 @@ pub async fn compute(
         if run.json {
             Arc::new(json_view::JsonPlanHook) as Arc<dyn crate::plan::PlanHook>
         } else {
-            Arc::new(HumanPlanHook)
+            Arc::new(ProgressPlanHook(progress.clone()))
         },
     )
-    .await?;
+    .await;
+    // A refresh cut short by an error leaves its line: clear it before the error.
+    progress.end();
+    let plan = plan?;
     let max_percent = session
         .config
         .settings()

@@ -4,6 +4,7 @@
 
 use crate::cli::error::CliError;
 use crate::cli::hooks::{HumanCallObserver, QuietCallObserver};
+use crate::cli::progress::Progress;
 use crate::config::{Config, ProviderConfig};
 use crate::emulator::{self, EmulatorConfig, EmulatorHandle};
 use crate::model::Secret;
@@ -28,6 +29,8 @@ pub struct ProviderRuntime {
     pub set: ProviderSet,
     /// Reports rate-limit waits and retries of every provider.
     pub observer: Arc<dyn CallObserver>,
+    /// The refresh's progress line, fed by `observer` and the plan hook.
+    pub progress: Arc<Progress>,
     /// The in-process emulator, when a provider asked for it.
     pub emulator: Option<EmulatorHandle>,
 }
@@ -44,14 +47,22 @@ pub async fn build_providers(
     state_dir: &Path,
     json: bool,
 ) -> Result<ProviderRuntime, CliError> {
-    let observer: Arc<dyn CallObserver> = if json {
-        Arc::new(QuietCallObserver)
+    let (observer, progress): (Arc<dyn CallObserver>, _) = if json {
+        (Arc::new(QuietCallObserver), Progress::off())
     } else {
-        Arc::new(HumanCallObserver::new(crate::cli::hooks::debug_logging()))
+        let progress = Progress::for_stderr();
+        (
+            Arc::new(HumanCallObserver::new(
+                crate::cli::hooks::debug_logging(),
+                progress.clone(),
+            )),
+            progress,
+        )
     };
     let mut runtime = ProviderRuntime {
         set: ProviderSet::new(),
         observer,
+        progress,
         emulator: None,
     };
     for p in config.providers() {

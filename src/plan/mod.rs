@@ -142,6 +142,10 @@ fn cycle_text(c: &[Address]) -> String {
 pub trait PlanHook: Send + Sync {
     /// The refresh is about to read `total` resources.
     fn refresh_begin(&self, _total: usize) {}
+    /// The planner is about to read the names of `total` domains it would
+    /// create, to refuse ones that already exist (their reads are reported
+    /// through `refresh_start`/`refresh_done` too).
+    fn check_begin(&self, _total: usize) {}
     fn refresh_start(&self, _address: &Address) {}
     /// `Ok(true)` found, `Ok(false)` gone, `Err` message.
     fn refresh_done(&self, _address: &Address, _result: Result<bool, String>) {}

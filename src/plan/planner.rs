@@ -86,6 +86,7 @@ pub async fn make_plan(
             .filter(|r| !is_content_type(&r.address.resource_type))
             .map(ReadTarget::from)
             .collect();
+        hook.refresh_begin(targets.len());
         refresh_all(&targets, providers, options.parallelism, &hook).await?
     } else {
         prior
@@ -247,6 +248,7 @@ async fn check_unmanaged(
             })
         })
         .collect();
+    hook.check_begin(targets.len());
     let live = refresh_all(&targets, providers, parallelism, hook).await?;
     Ok(targets
         .iter()

@@ -54,14 +54,14 @@ impl From<&ResourceState> for ReadTarget {
     }
 }
 
-/// Live attributes of each target (`None` = does not exist).
+/// Live attributes of each target (`None` = does not exist). The caller
+/// announces the reads first (`PlanHook::refresh_begin` or `check_begin`).
 pub async fn refresh_all(
     resources: &[ReadTarget],
     providers: &ProviderSet,
     parallelism: usize,
     hook: &Arc<dyn PlanHook>,
 ) -> Result<BTreeMap<Address, Option<Json>>, PlanError> {
-    hook.refresh_begin(resources.len());
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = JoinSet::new();
     for r in resources {

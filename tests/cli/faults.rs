@@ -81,7 +81,10 @@ fn errors(r: &crate::common::Run) -> String {
     r.all()
         .lines()
         .filter(|l| {
-            !l.contains("Refreshing state")
+            !l.starts_with("Refreshing ")
+                && !l.starts_with("Refreshed ")
+                && !l.starts_with("Checking ")
+                && !l.starts_with("Checked ")
                 && !l.contains("retrying in")
                 && !l.contains("Creating...")
                 && !l.contains("Still")

@@ -20,6 +20,7 @@ mod json_schema;
 mod language;
 mod lifecycle;
 mod pg;
+mod progress;
 mod purge;
 mod quickstart;
 mod secrets;
