@@ -105,9 +105,8 @@ pub struct PhaseResult {
     pub throttled: usize,
     /// The most calls in flight at once.
     pub peak_in_flight: usize,
-    /// The lower bound of the admitted calls, at the allowed concurrency:
-    /// `-parallelism`, or the measured peak when the client had more calls
-    /// in flight (CTG reads a domain's features 4 at a time).
+    /// The lower bound of the admitted calls, at the allowed concurrency
+    /// (`allowed_concurrency`).
     pub bound: Bound,
     /// CPU of the benchmark process meanwhile: the emulator, mostly.
     pub emulator_cpu: Duration,
@@ -352,7 +351,8 @@ async fn run_phases(
             .values()
             .sum::<usize>()
             .saturating_sub(admitted.values().sum());
-        let concurrency = peak_in_flight.max(options.parallelism.into());
+        let concurrency =
+            allowed_concurrency(vendor, phase, options.parallelism.into()).max(peak_in_flight);
         let state_bytes = matches!(phase, Phase::Create | Phase::Change)
             .then(|| std::fs::metadata(dir.join("state/cdnform.state.json")).ok())
             .flatten()
@@ -374,6 +374,22 @@ async fn run_phases(
         });
     }
     Ok(out)
+}
+
+/// The calls a client may keep in flight in `phase` at `-parallelism`:
+/// the parallelism, except where one domain's read is several calls at
+/// once: CTG reads a domain with `CALLS_PER_READ` calls together, so
+/// `parallelism` reads could have that many times more in flight, up to
+/// the client's cap. (A measured peak above this wins all the same.)
+fn allowed_concurrency(vendor: &str, phase: Phase, parallelism: usize) -> usize {
+    use crate::provider::ctg;
+    match (vendor, phase) {
+        ("ctg", Phase::Create | Phase::Plan | Phase::Change) => parallelism
+            .saturating_mul(ctg::CALLS_PER_READ)
+            .min(ctg::DEFAULT_MAX_IN_FLIGHT)
+            .max(parallelism),
+        _ => parallelism,
+    }
 }
 
 /// The command succeeded and did what the phase asks.
@@ -411,5 +427,22 @@ fn check(
             logs: dir.join("logs").display().to_string(),
             stderr: run.stderr_tail(20),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bound_uses_the_concurrency_the_client_may_use() {
+        // CTG's reads: 10 domains × 16 calls, held to the client's cap.
+        assert_eq!(allowed_concurrency("ctg", Phase::Plan, 10), 64);
+        assert_eq!(allowed_concurrency("ctg", Phase::Create, 2), 32);
+        assert_eq!(allowed_concurrency("ctg", Phase::Change, 10), 64);
+        // Its purges and every other vendor: one call per task.
+        assert_eq!(allowed_concurrency("ctg", Phase::Purge, 10), 10);
+        assert_eq!(allowed_concurrency("aliyun", Phase::Plan, 10), 10);
+        assert_eq!(allowed_concurrency("baishan", Phase::Create, 10), 10);
     }
 }

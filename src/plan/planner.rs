@@ -7,7 +7,7 @@ use crate::model::value::pointer_segment;
 use crate::model::{Address, Desired, DesiredResource, Diagnostic, Lookup, PlannedValue, Unknown};
 use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
-use crate::plan::refresh::{provider_for, refresh_all, ReadTarget};
+use crate::plan::refresh::{provider_for, read_all, refresh_all, ReadTarget, Reading};
 use crate::plan::secrets::{carry_over, protect, Secrets};
 use crate::plan::validate::{duplicate_domain_names, vendor_checks};
 use crate::plan::{content, imports, lifecycle};
@@ -227,7 +227,8 @@ fn restrict(changes: &mut [ResourceChange], targets: &[Address], excludes: &[Add
 
 /// A resource to be created must not already exist on the account: creating
 /// it would fail half-way through an apply, or worse, take over a domain
-/// that something else manages. Read each one first and refuse at plan time.
+/// that something else manages. Check for each one first (whether it exists,
+/// not its attributes) and refuse at plan time.
 async fn check_unmanaged(
     desired: &dyn Desired,
     planned: &[ResourceChange],
@@ -249,7 +250,7 @@ async fn check_unmanaged(
         })
         .collect();
     hook.check_begin(targets.len());
-    let live = refresh_all(&targets, providers, parallelism, hook).await?;
+    let live = read_all(&targets, providers, parallelism, hook, Reading::Existence).await?;
     Ok(targets
         .iter()
         .filter(|t| live.get(&t.address).is_some_and(Option::is_some))

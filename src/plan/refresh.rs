@@ -54,6 +54,32 @@ impl From<&ResourceState> for ReadTarget {
     }
 }
 
+/// What a refresh reads of each target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// Its live attributes.
+    Attributes,
+    /// Only whether it exists (`Some(Json::Null)` when it does): a resource
+    /// about to be created is checked for, not read.
+    Existence,
+}
+
+/// Whether `resource_type` `vendor_id` exists (`Some(Json::Null)`), without
+/// reading its attributes.
+async fn check_resource(
+    provider: &dyn Provider,
+    resource_type: &str,
+    vendor_id: &str,
+) -> Result<Option<Json>, ProviderError> {
+    match resource_type {
+        "cdn_domain" => Ok(provider
+            .domain_exists(vendor_id)
+            .await?
+            .then_some(Json::Null)),
+        _ => Ok(None),
+    }
+}
+
 /// Live attributes of each target (`None` = does not exist). The caller
 /// announces the reads first (`PlanHook::refresh_begin` or `check_begin`).
 pub async fn refresh_all(
@@ -61,6 +87,17 @@ pub async fn refresh_all(
     providers: &ProviderSet,
     parallelism: usize,
     hook: &Arc<dyn PlanHook>,
+) -> Result<BTreeMap<Address, Option<Json>>, PlanError> {
+    read_all(resources, providers, parallelism, hook, Reading::Attributes).await
+}
+
+/// Each target read as `reading` says (`None` = does not exist).
+pub async fn read_all(
+    resources: &[ReadTarget],
+    providers: &ProviderSet,
+    parallelism: usize,
+    hook: &Arc<dyn PlanHook>,
+    reading: Reading,
 ) -> Result<BTreeMap<Address, Option<Json>>, PlanError> {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = JoinSet::new();
@@ -73,7 +110,11 @@ pub async fn refresh_all(
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
             hook.refresh_start(&address);
-            let result = read_resource(provider.as_ref(), &address.resource_type, &vendor_id).await;
+            let (provider, kind) = (provider.as_ref(), &address.resource_type);
+            let result = match reading {
+                Reading::Attributes => read_resource(provider, kind, &vendor_id).await,
+                Reading::Existence => check_resource(provider, kind, &vendor_id).await,
+            };
             hook.refresh_done(
                 &address,
                 result

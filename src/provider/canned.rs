@@ -5,6 +5,8 @@
 //! the emulator. Each vendor adds its own success envelope (`ok`).
 
 use serde_json::Value;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -71,7 +73,10 @@ impl Reply {
     }
 }
 
-type Responder = dyn Fn(&Seen, usize) -> Reply + Send + Sync;
+/// An answer that may take its time (a test holding answers back).
+pub type Later = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+type Responder = dyn Fn(Seen, usize) -> Later + Send + Sync;
 
 pub struct Canned {
     /// The base URL, `prefix` included.
@@ -94,6 +99,19 @@ pub async fn canned_at(
     prefix: &'static str,
     responder: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static,
 ) -> Canned {
+    canned_later(prefix, move |s, n| {
+        let reply = responder(&s, n);
+        Box::pin(std::future::ready(reply))
+    })
+    .await
+}
+
+/// [`canned_at`] with answers that are futures: each request is served on
+/// its own task, so one answer held back holds no other.
+pub async fn canned_later(
+    prefix: &'static str,
+    responder: impl Fn(Seen, usize) -> Later + Send + Sync + 'static,
+) -> Canned {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -115,7 +133,7 @@ pub async fn canned_at(
                     s.push(req.clone());
                     s.len() - 1
                 };
-                let reply = responder(&req, n);
+                let reply = responder(req, n).await;
                 if reply.dropped {
                     return;
                 }

@@ -76,6 +76,13 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// The live domain, or `None` if it does not exist.
     async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError>;
 
+    /// Whether the domain exists, when nothing else about it is needed (a
+    /// vendor whose full read is many calls answers it with fewer).
+    /// Default: a full read.
+    async fn domain_exists(&self, name: &str) -> Result<bool, ProviderError> {
+        Ok(self.read_domain(name).await?.is_some())
+    }
+
     /// Create the domain with its origins; `enabled = false` is applied by
     /// the caller afterwards through `set_enabled`.
     async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError>;

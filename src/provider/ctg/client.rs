@@ -1,8 +1,9 @@
 //! The HTTP side of the CTG API: one `reqwest` client, the bearer token
 //! (fetched with the signed token call, cached until shortly before its
 //! `expire`, one refresh at a time for all concurrent calls, fetched again
-//! once after a 401), JSON bodies, the `{code, message, data}` envelope, and
-//! retries of retryable failures (`provider::retry`).
+//! once after a 401), JSON bodies, the `{code, message, data}` envelope,
+//! retries of retryable failures (`provider::retry`), and one cap on the
+//! calls in flight for the whole client.
 
 use super::error::{self as cerr, Effect, VENDOR};
 use super::signer;
@@ -13,8 +14,11 @@ use crate::provider::{CallObserver, ErrorKind, ProviderError};
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 pub const DEFAULT_ENDPOINT: &str = "https://ctgcdn.esurfingcloud.com";
 pub const TOKEN_PATH: &str = "/API/OAuth/token";
@@ -22,6 +26,20 @@ pub const TOKEN_PATH: &str = "/API/OAuth/token";
 const EXPIRY_MARGIN_SECS: i64 = 120;
 /// MODELLED: token lifetime when an answer carries no `expire` (2 hours).
 const DEFAULT_LIFETIME_SECS: i64 = 7200;
+/// Calls one client keeps in flight at most, all callers together.
+/// ASSUMPTION: CTG documents no rate limit and no limit on concurrent
+/// connections (see API-NOTES, CTG); 64 keeps a refresh of `-parallelism`
+/// domains (16 calls each) from opening hundreds of connections at once,
+/// while leaving enough in flight that a read costs one round trip.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+
+/// How the client sleeps between retries; injected by tests so that waits
+/// take no time and can be inspected.
+pub type SleepFn = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+fn tokio_sleep() -> SleepFn {
+    Arc::new(|d| Box::pin(tokio::time::sleep(d)))
+}
 
 /// One API call: method, path, query, optional JSON body.
 #[derive(Clone, Debug)]
@@ -80,6 +98,11 @@ pub struct Client {
     observer: Option<Arc<dyn CallObserver>>,
     /// Held across a refresh, so concurrent calls wait for one token call.
     token: tokio::sync::Mutex<Option<Token>>,
+    /// One permit per HTTP exchange in flight (`max_in_flight`); held for
+    /// the exchange only, never across a retry's wait or the token mutex.
+    in_flight: Semaphore,
+    max_in_flight: usize,
+    sleep: SleepFn,
 }
 
 impl fmt::Debug for Client {
@@ -89,6 +112,7 @@ impl fmt::Debug for Client {
             .field("access_key", &self.access_key)
             .field("secret_key", &self.secret_key)
             .field("retry", &self.retry)
+            .field("max_in_flight", &self.max_in_flight)
             .finish_non_exhaustive()
     }
 }
@@ -111,6 +135,9 @@ impl Client {
                 "ctg access_key and secret_key must both be set".into(),
             ));
         }
+        if config.max_in_flight == 0 {
+            return Err(config_error("ctg max_in_flight must be at least 1".into()));
+        }
         let http = crate::provider::endpoint::http_client(VENDOR)?;
         Ok(Client {
             http,
@@ -120,7 +147,17 @@ impl Client {
             retry: config.retry.clone(),
             observer: config.observer.clone(),
             token: tokio::sync::Mutex::new(None),
+            in_flight: Semaphore::new(config.max_in_flight),
+            max_in_flight: config.max_in_flight,
+            sleep: tokio_sleep(),
         })
+    }
+
+    /// Replace how the client sleeps between retries (tests: record, return
+    /// at once).
+    #[cfg(test)]
+    pub fn set_sleep(&mut self, sleep: SleepFn) {
+        self.sleep = sleep;
     }
 
     pub fn observer(&self) -> Option<&dyn CallObserver> {
@@ -146,9 +183,15 @@ impl Client {
         call: &Call,
         should_retry: impl Fn(&ProviderError) -> bool,
     ) -> Result<Value, ProviderError> {
-        retry::retry_if(&self.retry, self.observer.as_deref(), should_retry, || {
-            self.attempt(call)
-        })
+        let sleep = self.sleep.clone();
+        retry::retry_with(
+            &self.retry,
+            self.observer.as_deref(),
+            should_retry,
+            move |d| sleep(d),
+            rand::random::<f64>,
+            || self.attempt(call),
+        )
         .await
     }
 
@@ -278,6 +321,12 @@ impl Client {
         effect: Effect,
         secrets: &[&str],
     ) -> Result<(u16, Result<Value, String>, Option<Duration>), ProviderError> {
+        // Held until the whole answer is read: the call is in flight until then.
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the in-flight semaphore is never closed");
         let response = req.send().await.map_err(|e| {
             let sent = !e.is_connect() && !e.is_builder();
             let what = if e.is_timeout() {

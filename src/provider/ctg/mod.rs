@@ -16,6 +16,7 @@ pub use content::limits as content_limits;
 mod entry;
 pub mod error;
 mod mapping;
+mod read;
 pub mod signer;
 pub mod validate;
 
@@ -27,8 +28,11 @@ mod content_tests;
 mod http_tests;
 #[cfg(test)]
 mod mapping_tests;
+#[cfg(test)]
+mod read_tests;
 
-pub use client::DEFAULT_ENDPOINT;
+pub use client::{DEFAULT_ENDPOINT, DEFAULT_MAX_IN_FLIGHT};
+pub use read::CALLS_PER_READ;
 
 use crate::model::{Domain, Secret};
 use crate::provider::content::{ContentKind, ContentLimits, Submitted, TaskStatus};
@@ -41,14 +45,12 @@ use client::{Call, Client};
 use error::{Effect, VENDOR};
 use mapping::Feature;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::fmt;
 use std::sync::Arc;
 
 /// `GET /API/domain/list` page size (MODELLED maximum: 100).
 const PAGE_SIZE: usize = 100;
-/// Feature reads of one domain in flight at once.
-const READ_CONCURRENCY: usize = 4;
 
 /// Settings of a `provider "ctg"` block, resolved.
 #[derive(Clone)]
@@ -59,10 +61,14 @@ pub struct CtgConfig {
     pub secret_key: Secret,
     pub retry: RetryPolicy,
     pub observer: Option<Arc<dyn CallObserver>>,
+    /// Calls the client keeps in flight at most, all callers together
+    /// (`DEFAULT_MAX_IN_FLIGHT`).
+    pub max_in_flight: usize,
 }
 
 impl CtgConfig {
-    /// The public endpoint, default retries, no observer.
+    /// The public endpoint, default retries, no observer, the default cap
+    /// on calls in flight.
     pub fn new(access_key: impl Into<String>, secret_key: Secret) -> Self {
         CtgConfig {
             endpoint: DEFAULT_ENDPOINT.to_string(),
@@ -70,6 +76,7 @@ impl CtgConfig {
             secret_key,
             retry: RetryPolicy::default(),
             observer: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -82,6 +89,7 @@ impl fmt::Debug for CtgConfig {
             .field("secret_key", &self.secret_key)
             .field("retry", &self.retry)
             .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -103,62 +111,12 @@ impl CtgProvider {
         })
     }
 
-    /// `GET /API/domain?domain=`: the domain without its configuration.
-    async fn read_entry(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
-        let call = Call::get("/API/domain", domain_query(name));
-        let data = match self.client.call(&call, false).await {
-            Ok(data) => data,
-            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        entry::domain_from_entry(&data)
-            .map(Some)
-            .map_err(|why| error::malformed(&call.action(), why, Effect::Read))
-    }
-
-    /// Read `features` concurrently (a few at a time) and apply them in
-    /// order. `Ok(false)`: the domain vanished meanwhile.
-    async fn read_features(
-        &self,
-        d: &mut Domain,
-        features: Vec<Feature>,
-    ) -> Result<bool, ProviderError> {
-        let permits = Arc::new(tokio::sync::Semaphore::new(READ_CONCURRENCY));
-        let mut tasks = tokio::task::JoinSet::new();
-        for (i, f) in features.iter().copied().enumerate() {
-            let client = self.client.clone();
-            let permits = permits.clone();
-            let name = d.name.clone();
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let call = Call::get(f.path(), domain_query(&name));
-                (i, client.call(&call, false).await)
-            });
-        }
-        let mut answers: Vec<Option<Result<Value, ProviderError>>> = vec![None; features.len()];
-        while let Some(done) = tasks.join_next().await {
-            let (i, r) = done.map_err(|e| {
-                ProviderError::new(
-                    VENDOR,
-                    "read",
-                    ErrorKind::Other,
-                    format!("read task failed: {e}"),
-                )
-            })?;
-            answers[i] = Some(r);
-        }
-        for (f, answer) in features.iter().zip(answers) {
-            let data = match answer.expect("every task answered") {
-                Ok(data) => data,
-                Err(e) if e.kind == ErrorKind::NotFound => return Ok(false),
-                Err(e) => return Err(e),
-            };
-            f.apply(d, &data).map_err(|why| {
-                let action = format!("GET {}", f.path());
-                error::malformed(&action, format!("domain {:?}: {why}", d.name), Effect::Read)
-            })?;
-        }
-        Ok(true)
+    /// Replace how the client sleeps between retries (before it is shared).
+    #[cfg(test)]
+    fn set_sleep(&mut self, sleep: client::SleepFn) {
+        Arc::get_mut(&mut self.client)
+            .expect("the client is not shared yet")
+            .set_sleep(sleep);
     }
 
     /// Write `features` of `desired`, one call each, in order.
@@ -221,20 +179,17 @@ impl Provider for CtgProvider {
         }
     }
 
+    /// The entry and every feature at once (`read`): one round trip.
     async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
-        let Some(mut d) = self.read_entry(name).await? else {
-            return Ok(None);
-        };
-        let features: Vec<Feature> = mapping::FEATURES
-            .iter()
-            .copied()
-            .filter(|f| *f != Feature::Origin || d.origins.is_empty())
-            .collect();
-        let found = self.read_features(&mut d, features).await?;
-        // The vendor's defaults read back as "not set", as the desired side is
-        // normalised too.
-        entry::normalise(&mut d);
-        Ok(found.then_some(d))
+        read::read_domain(&self.client, name).await
+    }
+
+    /// The entry alone: one call, where a full read would make 16 (each
+    /// not found) for a domain that is not there.
+    async fn domain_exists(&self, name: &str) -> Result<bool, ProviderError> {
+        read::read_entry(&self.client, name)
+            .await
+            .map(|d| d.is_some())
     }
 
     /// `POST /API/domain` with the origins, then every other feature that
@@ -257,7 +212,7 @@ impl Provider for CtgProvider {
             self.client.retry_policy(),
             self.client.observer(),
             || async { self.client.call_if(&call, |_| false).await.map(|_| ()) },
-            || async { self.read_entry(&domain.name).await.map(|d| d.is_some()) },
+            || async { self.domain_exists(&domain.name).await },
         )
         .await?;
         let bare = Domain::new(domain.name.clone(), domain.cdn_type, domain.origins.clone());
