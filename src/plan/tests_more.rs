@@ -424,3 +424,43 @@ async fn a_pending_create_is_adopted_when_it_exists_and_retried_when_not() {
         .count();
     assert_eq!(creates - creates_before, 1, "only b is created again");
 }
+
+#[tokio::test]
+async fn many_new_domains_are_checked_with_one_listing() {
+    let p = Arc::new(MemoryProvider::new());
+    p.create_domain(
+        &crate::model::Domain::from_json(&domain("d07.example.com", "192.0.2.99")).unwrap(),
+    )
+    .await
+    .unwrap();
+    let decls: Vec<Decl> = (0..60)
+        .map(|i| Decl {
+            name: Box::leak(format!("d{i:02}").into_boxed_str()),
+            value: domain(&format!("d{i:02}.example.com"), "192.0.2.1"),
+            origin_from: None,
+            depends_on: vec![],
+            lifecycle: Default::default(),
+        })
+        .collect();
+    let before = p.calls().len();
+    let err = make_plan(
+        &FakeDesired::new(decls),
+        &empty_state(),
+        &providers(&p),
+        &PlanOptions::default(),
+        Arc::new(NoHook),
+    )
+    .await
+    .unwrap_err();
+    let crate::plan::PlanError::Diagnostics(d) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].summary.contains("d07.example.com already exists"),
+        "{}",
+        d[0]
+    );
+    // One listing, not sixty reads.
+    assert_eq!(p.calls()[before..], ["list:*".to_string()]);
+}
