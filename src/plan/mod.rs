@@ -159,3 +159,5 @@ mod tests_batch;
 mod tests_content;
 #[cfg(test)]
 mod tests_more;
+#[cfg(test)]
+mod tests_refresh;

@@ -27,6 +27,8 @@ mod config_tests;
 mod content_tests;
 #[cfg(test)]
 mod http_tests;
+#[cfg(test)]
+mod read_tests;
 
 pub use client::DEFAULT_ENDPOINT;
 pub use rate_limit::{Limit, RateLimits};
