@@ -19,11 +19,16 @@ pub async fn read_resource(
     resource_type: &str,
     vendor_id: &str,
 ) -> Result<Option<Json>, ProviderError> {
-    match resource_type {
-        "cdn_domain" => Ok(provider.read_domain(vendor_id).await?.map(|d| d.to_json())),
-        // Purges and preloads are tasks: nothing on the account to read.
-        _ => Ok(None),
+    if !is_read(resource_type) {
+        return Ok(None);
     }
+    Ok(provider.read_domain(vendor_id).await?.map(|d| d.to_json()))
+}
+
+/// Is there an object on the account to read? Only for `cdn_domain`:
+/// purges and preloads are tasks.
+fn is_read(resource_type: &str) -> bool {
+    resource_type == "cdn_domain"
 }
 
 pub fn provider_for<'a>(
@@ -110,8 +115,7 @@ pub async fn refresh_all(
         if !seen.insert(r.address.clone()) {
             continue;
         }
-        if r.address.resource_type != "cdn_domain" {
-            // Purges and preloads are tasks: nothing on the account to read.
+        if !is_read(&r.address.resource_type) {
             nothing_to_read.push(r.address.clone());
             continue;
         }
