@@ -43,6 +43,11 @@ impl Provider for Offline {
     async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
         self.store.read_domain(name).await
     }
+    /// The vendor's chunking, so the refresh groups as it does online;
+    /// the store then reads one by one (the default `read_domains`).
+    fn read_batch_size(&self) -> usize {
+        self.rules.read_batch_size()
+    }
     async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError> {
         self.store.create_domain(domain).await
     }

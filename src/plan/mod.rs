@@ -163,3 +163,5 @@ mod tests_batch;
 mod tests_content;
 #[cfg(test)]
 mod tests_more;
+#[cfg(test)]
+mod tests_refresh;

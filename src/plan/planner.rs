@@ -7,7 +7,7 @@ use crate::model::value::pointer_segment;
 use crate::model::{Address, Desired, DesiredResource, Diagnostic, Lookup, PlannedValue, Unknown};
 use crate::plan::diff::{changed_between, changed_config_keys};
 use crate::plan::graph::DepGraph;
-use crate::plan::refresh::{provider_for, read_all, refresh_all, ReadTarget, Reading};
+use crate::plan::refresh::{check_all, provider_for, refresh_all, ReadTarget};
 use crate::plan::secrets::{carry_over, protect, Secrets};
 use crate::plan::validate::{duplicate_domain_names, vendor_checks};
 use crate::plan::{content, imports, lifecycle};
@@ -298,14 +298,7 @@ async fn check_unmanaged(
             }
         }
     }
-    let live = read_all(
-        &one_by_one,
-        providers,
-        parallelism,
-        hook,
-        Reading::Existence,
-    )
-    .await?;
+    let live = check_all(&one_by_one, providers, parallelism, hook).await?;
     Ok(targets
         .iter()
         .filter(|t| {

@@ -83,6 +83,23 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         Ok(self.read_domain(name).await?.is_some())
     }
 
+    /// How many domains `read_domains` reads in one go with the fewest
+    /// calls (the refresh hands it chunks of this size). Default: 1.
+    fn read_batch_size(&self) -> usize {
+        1
+    }
+
+    /// The live domains named, one result per name, in order (`None`: it
+    /// does not exist), as `read_domain` would give each. One error fails
+    /// them all. The default reads them one by one.
+    async fn read_domains(&self, names: &[String]) -> Result<Vec<Option<Domain>>, ProviderError> {
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            out.push(self.read_domain(name).await?);
+        }
+        Ok(out)
+    }
+
     /// Create the domain with its origins; `enabled = false` is applied by
     /// the caller afterwards through `set_enabled`.
     async fn create_domain(&self, domain: &Domain) -> Result<(), ProviderError>;

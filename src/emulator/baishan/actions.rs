@@ -123,8 +123,11 @@ pub fn list(ctx: &Ctx, world: &BaishanWorld) -> Result<Outcome, BsError> {
     }))
 }
 
-/// `GET /v2/domain?domains=a,b`: `[{id, domain, type, status, cname, config}]` in the order
-/// asked.
+/// `GET /v2/domain?domains=a,b` (≤ 10, API-NOTES): `[{id, domain, type, status, cname,
+/// config}]` in the order asked. MODELLED: the documents show no answer naming an unknown
+/// domain among several; like every call that names several domains (the seed: "one
+/// change's failure/exception can cause all changes to fail"), it fails the whole call with
+/// a 404 whose message names the first unknown domain.
 pub fn get(ctx: &Ctx, world: &BaishanWorld) -> Result<Outcome, BsError> {
     let names = existing(ctx, world)?;
     read(Value::Array(
@@ -237,9 +240,10 @@ pub fn delete(ctx: &Ctx, world: &mut BaishanWorld) -> Result<Outcome, BsError> {
     changed(Value::Array(out))
 }
 
-/// `GET /v2/domain/config?domains=..&config[]=origin&config[]=referer`: MODELLED answer
-/// `[{id, domain, config: {..}}]` in the order asked; without `config[]` every stored item,
-/// with it the named items (`null` when not set).
+/// `GET /v2/domain/config?domains=..&config[]=origin&config[]=referer` (≤ 10 domains):
+/// MODELLED answer `[{id, domain, config: {..}}]` in the order asked; without `config[]`
+/// every stored item, with it the named items (`null` when not set). MODELLED: an unknown
+/// domain among several fails the whole call with a 404 naming it, as `GET /v2/domain`.
 pub fn get_config(ctx: &Ctx, world: &BaishanWorld) -> Result<Outcome, BsError> {
     let mut names: Vec<String> = ["config[]", "config"]
         .iter()

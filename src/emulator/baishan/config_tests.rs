@@ -118,6 +118,37 @@ fn reading_selected_items() {
 }
 
 #[test]
+fn reading_several_domains_is_all_or_nothing() {
+    let s = two_domains();
+    let (st, v) = call(
+        &s,
+        "GET",
+        "/v2/domain/config",
+        "domains=bb.qingcdn.com,zz.com,aa.qingcdn.com&config[]=origin",
+        None,
+    );
+    assert_eq!((st, &v["code"]), (404, &json!(404)), "{v}");
+    assert!(message(&v).contains("zz.com"), "{v}");
+    assert!(v["data"].is_null());
+    // Without it: both, in the order asked.
+    let (st, v) = call(
+        &s,
+        "GET",
+        "/v2/domain/config",
+        "domains=bb.qingcdn.com,aa.qingcdn.com&config[]=origin",
+        None,
+    );
+    assert_eq!(st, 200, "{v}");
+    let names: Vec<&Value> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["domain"])
+        .collect();
+    assert_eq!(names, [&json!("bb.qingcdn.com"), &json!("aa.qingcdn.com")]);
+}
+
+#[test]
 fn one_invalid_item_fails_the_whole_batch() {
     let s = two_domains();
     let before = s.snapshot();

@@ -33,6 +33,15 @@ pub fn config_of<'a>(data: &'a Value, name: &str) -> Option<&'a Map<String, Valu
     }
 }
 
+/// Is `data` the unnamed form (`data.config`), which cannot tell several
+/// domains' configurations apart?
+pub fn unnamed(data: &Value) -> bool {
+    data.as_object().is_some_and(|m| {
+        !matches!(m.get("list"), Some(Value::Array(_)))
+            && m.get("config").is_some_and(Value::is_object)
+    })
+}
+
 fn seconds_per(unit: &str) -> Option<u64> {
     Some(match unit {
         "" | "s" | "second" => 1,

@@ -15,10 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const TOKEN: &str = "SECRET-TOKEN-123";
+pub(super) const TOKEN: &str = "SECRET-TOKEN-123";
 
 #[derive(Default)]
-struct Recorder {
+pub(super) struct Recorder {
     calls: Mutex<Vec<String>>,
     waits: Mutex<Vec<Duration>>,
     retries: Mutex<Vec<Duration>>,
@@ -39,13 +39,13 @@ impl CallObserver for Recorder {
     }
 }
 
-struct Rig {
-    p: BaishanProvider,
-    obs: Arc<Recorder>,
-    slept: Arc<Mutex<Vec<Duration>>>,
+pub(super) struct Rig {
+    pub p: BaishanProvider,
+    pub obs: Arc<Recorder>,
+    pub slept: Arc<Mutex<Vec<Duration>>>,
 }
 
-fn rig(c: &Canned, retry: RetryPolicy) -> Rig {
+pub(super) fn rig(c: &Canned, retry: RetryPolicy) -> Rig {
     let obs = Arc::new(Recorder::default());
     let mut cfg = BaishanConfig::new(Secret::new(TOKEN));
     cfg.endpoint = c.endpoint.clone();
@@ -61,7 +61,7 @@ fn rig(c: &Canned, retry: RetryPolicy) -> Rig {
     Rig { p, obs, slept }
 }
 
-fn entry(name: &str, status: &str) -> Value {
+pub(super) fn entry(name: &str, status: &str) -> Value {
     json!({"id": 1, "domain": name, "type": "page", "status": status, "cname": format!("{name}.bsgslb.cn")})
 }
 

@@ -16,6 +16,7 @@ pub use content::limits as content_limits;
 pub mod error;
 mod mapping;
 pub mod rate_limit;
+mod read;
 pub mod validate;
 
 #[cfg(test)]
@@ -26,6 +27,8 @@ mod config_tests;
 mod content_tests;
 #[cfg(test)]
 mod http_tests;
+#[cfg(test)]
+mod read_tests;
 
 pub use client::DEFAULT_ENDPOINT;
 pub use rate_limit::{Limit, RateLimits};
@@ -38,7 +41,7 @@ use crate::provider::{
 };
 use async_trait::async_trait;
 use client::{Call, Client};
-use error::{Effect, VENDOR};
+use error::VENDOR;
 use rate_limit::Class;
 use reqwest::Method;
 use serde_json::json;
@@ -47,7 +50,8 @@ use std::sync::Arc;
 
 /// `GET /domain/list` page size: the documented maximum.
 const PAGE_SIZE: usize = 500;
-/// Domains per `POST /domain/config`, `DELETE /domain`, `GET /domain`.
+/// Domains per `POST /domain/config`, `DELETE /domain`, `GET /domain`,
+/// `GET /domain/config`.
 pub const MAX_BATCH_DOMAINS: usize = 10;
 
 /// Settings of a `provider "baishan"` block, resolved.
@@ -106,48 +110,8 @@ impl BaishanProvider {
 
     /// `GET /domain`: the domain without its configuration, or `None`.
     async fn read_entry(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
-        let call = Call::get("/domain", vec![("domains", name.to_string())]);
-        let data = match self.client.call(&call, false).await {
-            Ok(data) => data,
-            Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        // A success without data says nothing about the domain: reading it
-        // as "no such domain" would plan to create one that may exist.
-        if data.is_null() {
-            return Err(error::malformed(
-                &call.action(),
-                "the answer has no data",
-                Effect::Read,
-            ));
-        }
-        match mapping::find_entry(&data, name) {
-            None => Ok(None),
-            Some(e) => mapping::domain_from_entry(e)
-                .map(Some)
-                .map_err(|why| error::malformed(&call.action(), why, Effect::Read)),
-        }
-    }
-
-    /// `GET /domain/config` for every mapped item, in one call.
-    async fn read_config(&self, d: &mut Domain) -> Result<(), ProviderError> {
-        let mut query = vec![("domains", d.name.clone())];
-        query.extend(
-            config::READ_ITEMS
-                .iter()
-                .map(|i| ("config[]", i.to_string())),
-        );
-        let call = Call::get("/domain/config", query);
-        let data = self.client.call(&call, false).await?;
-        let empty = serde_json::Map::new();
-        let items = config_read::config_of(&data, &d.name).unwrap_or(&empty);
-        config_read::apply(d, items).map_err(|why| {
-            error::malformed(
-                &call.action(),
-                format!("domain {:?}: {why}", d.name),
-                Effect::Read,
-            )
-        })
+        let mut found = read::entries(&self.client, &[name.to_string()]).await?;
+        Ok(found.pop().flatten())
     }
 
     /// One `POST /domain/config` of `items` to up to ten domains. Items
@@ -213,11 +177,17 @@ impl Provider for BaishanProvider {
     }
 
     async fn read_domain(&self, name: &str) -> Result<Option<Domain>, ProviderError> {
-        let Some(mut d) = self.read_entry(name).await? else {
-            return Ok(None);
-        };
-        self.read_config(&mut d).await?;
-        Ok(Some(d))
+        let mut found = read::read_many(&self.client, &[name.to_string()]).await?;
+        Ok(found.pop().flatten())
+    }
+
+    fn read_batch_size(&self) -> usize {
+        MAX_BATCH_DOMAINS
+    }
+
+    /// Two calls per ten domains (`read.rs`).
+    async fn read_domains(&self, names: &[String]) -> Result<Vec<Option<Domain>>, ProviderError> {
+        read::read_many(&self.client, names).await
     }
 
     /// `POST /domain` with the origin item, then the rest of the
