@@ -106,25 +106,7 @@ async fn measure_here(
 
     let backend = LocalBackend::new(dir.join("state/cdnform.state.json"));
     let (t, wall) = (cpu(), Instant::now());
-    let journal = backend.begin(&creates.refreshed).map_err(state_error)?;
-    let options = ApplyOptions::default();
-    let (mut state, report) = apply_plan(
-        &creates,
-        &providers,
-        creates.refreshed.clone(),
-        journal,
-        &options,
-        Arc::new(NoApplyHook),
-    )
-    .await;
-    if !report.is_success() {
-        return Err(BenchError::Engine(format!(
-            "the in-memory apply failed: {:?}",
-            report.failed.first()
-        )));
-    }
-    let journal_bytes = file_len(&backend.journal_path());
-    backend.persist(&mut state).map_err(state_error)?;
+    let journal_bytes = apply_and_persist(&creates, &providers, &backend).await?;
     let (apply_cpu, apply_wall) = (cpu() - t, wall.elapsed());
     let state_bytes = file_len(backend.path());
 
@@ -163,23 +145,7 @@ async fn measure_here(
         )));
     }
     let (t, wall) = (cpu(), Instant::now());
-    let journal = backend.begin(&updates.refreshed).map_err(state_error)?;
-    let (mut state, report) = apply_plan(
-        &updates,
-        &providers,
-        updates.refreshed.clone(),
-        journal,
-        &options,
-        Arc::new(NoApplyHook),
-    )
-    .await;
-    if !report.is_success() {
-        return Err(BenchError::Engine(format!(
-            "the in-memory update failed: {:?}",
-            report.failed.first()
-        )));
-    }
-    backend.persist(&mut state).map_err(state_error)?;
+    apply_and_persist(&updates, &providers, &backend).await?;
     let (update_apply_cpu, update_apply_wall) = (cpu() - t, wall.elapsed());
 
     Ok(EngineCost {
@@ -197,6 +163,34 @@ async fn measure_here(
         journal_bytes,
         state_bytes,
     })
+}
+
+/// Apply `plan` over the in-memory providers with the real journal, then
+/// fold it into a snapshot; the journal's size before the fold.
+async fn apply_and_persist(
+    plan: &Plan,
+    providers: &ProviderSet,
+    backend: &LocalBackend,
+) -> Result<u64, BenchError> {
+    let journal = backend.begin(&plan.refreshed).map_err(state_error)?;
+    let (mut state, report) = apply_plan(
+        plan,
+        providers,
+        plan.refreshed.clone(),
+        journal,
+        &ApplyOptions::default(),
+        Arc::new(NoApplyHook),
+    )
+    .await;
+    if !report.is_success() {
+        return Err(BenchError::Engine(format!(
+            "the in-memory apply failed: {:?}",
+            report.failed.first()
+        )));
+    }
+    let journal_bytes = file_len(&backend.journal_path());
+    backend.persist(&mut state).map_err(state_error)?;
+    Ok(journal_bytes)
 }
 
 async fn plan(config: &Config, state: &State, providers: &ProviderSet) -> Result<Plan, BenchError> {
