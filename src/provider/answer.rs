@@ -26,6 +26,24 @@ pub fn parse_json(text: &str) -> Result<Value, String> {
         .map_err(|e| format!("malformed JSON: {e}"))
 }
 
+/// The message of an error answer that carries none of its own: the status
+/// with its reason phrase and, when the body was not an API answer at all,
+/// what it was (`HTTP 502 Bad Gateway, answered with an HTML page, not an
+/// API answer`: a proxy's error page, not the vendor's).
+pub fn no_error_message(status: u16, unreadable: Option<&str>) -> String {
+    let head = match reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("HTTP {status} {reason}"),
+        None => format!("HTTP {status}"),
+    };
+    match unreadable {
+        Some(why) => format!("{head}, answered with {why}"),
+        None => format!("{head} without an error message"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +64,21 @@ mod tests {
             .starts_with("malformed JSON: EOF while parsing"));
         assert_eq!(parse_json("{\"code\": 0}").unwrap()["code"], 0);
         assert_eq!(not_an_answer("<?xml version=\"1.0\"?><A/>"), None);
+    }
+
+    #[test]
+    fn error_answers_without_a_message_say_what_came() {
+        assert_eq!(
+            no_error_message(502, Some("an HTML page, not an API answer")),
+            "HTTP 502 Bad Gateway, answered with an HTML page, not an API answer"
+        );
+        assert_eq!(
+            no_error_message(503, None),
+            "HTTP 503 Service Unavailable without an error message"
+        );
+        assert_eq!(
+            no_error_message(599, None),
+            "HTTP 599 without an error message"
+        );
     }
 }

@@ -229,13 +229,13 @@ impl Client {
         if (200..300).contains(&status) {
             parsed.map_err(|why| aerr::malformed(action, status, why, effect))
         } else {
-            Err(aerr::from_answer(
-                action,
-                status,
-                parsed.ok().as_ref(),
-                retry_after,
-                effect,
-            ))
+            let unreadable = parsed.as_ref().err().cloned();
+            let mut e =
+                aerr::from_answer(action, status, parsed.ok().as_ref(), retry_after, effect);
+            if let Some(why) = unreadable {
+                e.message = crate::provider::answer::no_error_message(status, Some(&why));
+            }
+            Err(e)
         }
     }
 }

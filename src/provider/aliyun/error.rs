@@ -60,7 +60,7 @@ pub fn from_answer(
     let code = body.and_then(|b| body::non_empty(b, "Code"));
     let message = body
         .and_then(|b| body::non_empty(b, "Message"))
-        .unwrap_or_else(|| format!("HTTP {http_status} without an error message"));
+        .unwrap_or_else(|| crate::provider::answer::no_error_message(http_status, None));
     let kind = match &code {
         Some(c) => kind_for(c, http_status, effect),
         None if http_status >= 500 => ErrorKind::Server,

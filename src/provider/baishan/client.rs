@@ -303,13 +303,19 @@ impl Client {
                     .unwrap_or_else(|| "no {code, message, data} envelope".into()),
                 call.effect,
             )),
-            _ => Err(berr::from_answer(
-                action,
-                status,
-                parsed.as_ref(),
-                headers.retry_after,
-                self.token.expose(),
-            )),
+            _ => {
+                let mut e = berr::from_answer(
+                    action,
+                    status,
+                    parsed.as_ref(),
+                    headers.retry_after,
+                    self.token.expose(),
+                );
+                if let Err(why) = &body {
+                    e.message = crate::provider::answer::no_error_message(status, Some(why));
+                }
+                Err(e)
+            }
         }
     }
 

@@ -69,7 +69,7 @@ pub fn from_answer(
         .map(str::to_string)
         .unwrap_or_else(|| match http_status {
             404 => "HTTP 404: bad request URL".to_string(),
-            s => format!("HTTP {s} without an error message"),
+            s => crate::provider::answer::no_error_message(s, None),
         });
     let message = scrub(&message, token);
     let mut e = ProviderError::new(

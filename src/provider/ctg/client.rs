@@ -383,6 +383,11 @@ impl Client {
                 cerr::from_answer(action, status, Some(&body), retry_after, secrets),
             ),
             _ if success => Err(cerr::malformed(action, why, effect)),
+            None => {
+                let mut e = cerr::from_answer(action, status, None, retry_after, secrets);
+                e.message = crate::provider::answer::no_error_message(status, Some(&why));
+                Err(e)
+            }
             body => Err(cerr::from_answer(
                 action,
                 status,

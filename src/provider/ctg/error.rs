@@ -54,8 +54,8 @@ pub fn from_answer(
 ) -> ProviderError {
     let code = body.and_then(envelope_code);
     let ok_status = (200..300).contains(&http_status);
-    let message =
-        detail(body).unwrap_or_else(|| format!("HTTP {http_status} without an error message"));
+    let message = detail(body)
+        .unwrap_or_else(|| crate::provider::answer::no_error_message(http_status, None));
     let kind = if ok_status {
         ErrorKind::Other
     } else {
