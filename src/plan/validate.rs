@@ -105,10 +105,14 @@ pub fn vendor_checks(
         );
         return out;
     }
+    // Attributes the capability table already refused: the vendor's own
+    // rules are not reported on them again (one problem, one message).
+    let mut refused: Vec<String> = Vec::new();
     if let Some(schema) =
         resource_schema(&address.resource_type).filter(|s| s.type_name == "cdn_domain")
     {
         for (ptr, problem) in capability_problems(schema.block, &value.value, caps) {
+            refused.push(ptr.clone());
             out.push(
                 Diagnostic::error(format!("{vendor} cannot express {problem}"))
                     .with_detail(format!(
@@ -122,7 +126,19 @@ pub fn vendor_checks(
     if address.resource_type == "cdn_domain" {
         match Domain::from_json(&value.value) {
             Ok(domain) => {
+                let overlaps = |p: &str| {
+                    !p.is_empty()
+                        && refused.iter().any(|r| {
+                            let within = |a: &str, b: &str| {
+                                a == b || a.starts_with(&format!("{}/", b.trim_end_matches('/')))
+                            };
+                            within(p, r) || within(r, p)
+                        })
+                };
                 for invalid in validate_domain(&domain) {
+                    if overlaps(&invalid.pointer) {
+                        continue;
+                    }
                     out.push(
                         Diagnostic::error(format!("Invalid value for {vendor}"))
                             .with_detail(format!("{address}: {}", invalid.message))
@@ -269,5 +285,49 @@ mod tests {
         );
         assert_eq!(find("/compression").unwrap(), "compression blocks");
         assert_eq!(got.len(), 6, "{got:?}");
+    }
+
+    #[test]
+    fn the_vendors_rules_are_not_repeated_on_an_attribute_already_refused() {
+        let desired = crate::plan::tests::FakeDesired::new(Vec::new());
+        let address = Address::new("cdn_domain", "a");
+        let v = PlannedValue::known(json!({
+            "name": "a.example.com",
+            "cdn_type": "web",
+            "enabled": true,
+            "origins": [
+                {"type": "ip", "address": "192.0.2.1", "port": 80, "priority": 20, "weight": 10},
+                {"type": "ip", "address": "192.0.2.2", "port": 80, "priority": 20, "weight": 10}
+            ],
+        }));
+        // The vendor's own rules: one on the refused origins, one elsewhere
+        // and one on the whole domain.
+        let rules = |_: &Domain| {
+            vec![
+                Invalid {
+                    pointer: "/origins/1".into(),
+                    message: "at most 1 primary origin".into(),
+                },
+                Invalid {
+                    pointer: "/name".into(),
+                    message: "name not allowed".into(),
+                },
+                Invalid {
+                    pointer: "".into(),
+                    message: "the domain as a whole".into(),
+                },
+            ]
+        };
+        let got: Vec<String> = vendor_checks(&desired, &address, &v, &LIMITED, &rules)
+            .iter()
+            .map(|d| format!("{} / {}", d.summary, d.detail.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(got.len(), 3, "{got:#?}");
+        assert!(
+            got[0].contains("cannot express more than 1 origin blocks"),
+            "{got:#?}"
+        );
+        assert!(got[1].contains("name not allowed"), "{got:#?}");
+        assert!(got[2].contains("the domain as a whole"), "{got:#?}");
     }
 }
