@@ -17,6 +17,8 @@ pub mod saved;
 pub mod secrets;
 pub mod validate;
 
+mod unmanaged;
+
 pub use action::Action;
 pub use change::{ChangeLifecycle, ResourceChange, ResourceDrift};
 pub use planner::{make_plan, PlanMode, PlanOptions};
