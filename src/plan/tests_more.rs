@@ -178,9 +178,7 @@ async fn creating_a_domain_that_already_exists_is_refused_at_plan_time() {
     )
     .await
     .unwrap_err();
-    let crate::plan::PlanError::Diagnostics(d) = err else {
-        panic!("{err}")
-    };
+    let d = diagnostics(err);
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(
         d[0].summary.contains("img.example.com already exists"),
@@ -214,9 +212,7 @@ async fn two_resources_with_one_domain_name_are_refused_at_plan_time() {
     )
     .await
     .unwrap_err();
-    let crate::plan::PlanError::Diagnostics(d) = err else {
-        panic!("{err}")
-    };
+    let d = diagnostics(err);
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].summary, "Duplicate domain name");
     assert!(
@@ -452,9 +448,7 @@ async fn many_new_domains_are_checked_with_one_listing() {
     )
     .await
     .unwrap_err();
-    let crate::plan::PlanError::Diagnostics(d) = err else {
-        panic!("{err}")
-    };
+    let d = diagnostics(err);
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(
         d[0].summary.contains("d07.example.com already exists"),
@@ -463,4 +457,12 @@ async fn many_new_domains_are_checked_with_one_listing() {
     );
     // One listing, not sixty reads.
     assert_eq!(p.calls()[before..], ["list:*".to_string()]);
+}
+
+/// The diagnostics a refused plan carries (any other error fails the test).
+fn diagnostics(err: crate::plan::PlanError) -> Vec<crate::model::Diagnostic> {
+    let crate::plan::PlanError::Diagnostics(d) = err else {
+        panic!("{err}")
+    };
+    d
 }
